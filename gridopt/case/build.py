@@ -1,0 +1,165 @@
+"""Turn a configuration mapping and typed tables into a :class:`~gridopt.case.case.Case`.
+
+This is the one path into a Case, for a folder read from disk (:func:`gridopt.case.io.read_case`)
+and for a case written in code (tests, scripts): the tables are validated first
+(:func:`gridopt.case.validate.validate_tables`), then defaults are filled and derived columns added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case, CaseError
+from gridopt.case.schema import SERIES, TABLES
+
+
+def make_snapshots(config: Mapping[str, Any]) -> pd.DatetimeIndex:
+    """Snapshot timestamps from ``config['snapshots']`` (``start`` + ``hours`` or ``list``)."""
+    snap = config.get("snapshots", {})
+    if snap.get("list") is not None:
+        return pd.DatetimeIndex(pd.to_datetime(list(snap["list"])), name="snapshot")
+    step = float(snap.get("step_h", 1.0))
+    start = pd.Timestamp(snap.get("start", "2030-01-01 00:00"))
+    return pd.date_range(start, periods=int(snap["hours"]), freq=pd.Timedelta(hours=step),
+                         name="snapshot")
+
+
+def fill_defaults(kind: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Index a table by ``name`` and fill every optional column with its default."""
+    frame = pd.DataFrame(columns=["name"]) if frame is None else frame.copy()
+    out = pd.DataFrame(index=pd.Index(frame["name"].astype(str), name="name"))
+    for col in TABLES[kind]:
+        if col.name == "name":
+            continue
+        values = frame[col.name].to_numpy() if col.name in frame else None
+        out[col.name] = _typed(values, col.kind, col.default, len(out))
+    return out
+
+
+def _typed(values: np.ndarray | None, kind: str, default: object, n: int) -> np.ndarray:
+    if kind == "str":
+        if values is None:
+            return np.array([default or ""] * n, dtype=object)
+        return np.array(["" if _blank(v) else str(v).strip() for v in values], dtype=object)
+    if kind == "bool":
+        if values is None:
+            return np.full(n, bool(default))
+        return np.array([bool(default) if _blank(v) else _to_bool(v) for v in values])
+    if values is None:
+        return np.full(n, float(default) if default is not None else math.nan)
+    arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float)
+    if default is not None:
+        arr = np.where(np.isnan(arr), float(default), arr)
+    return arr
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""
+
+
+def _to_bool(v: object) -> bool:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return str(v).strip().lower() in ("true", "1", "yes", "y", "t")
+
+
+def derive_generator_columns(gens: pd.DataFrame, fuels: pd.DataFrame) -> pd.DataFrame:
+    """Add marginal cost c = π_f · h + VOM, emissions e and fuel use per MWh of output."""
+    gens = gens.copy()
+    fuel = gens["fuel"]
+    has = fuel != ""
+    price = np.zeros(len(gens))
+    co2_gj = np.zeros(len(gens))
+    gj_unit = np.ones(len(gens))
+    if has.any():
+        f = fuels.loc[fuel[has]]
+        price[has.to_numpy()] = f["price_per_gj"].to_numpy()
+        co2_gj[has.to_numpy()] = f["co2_t_per_gj"].to_numpy()
+        gj_unit[has.to_numpy()] = f["gj_per_unit"].to_numpy()
+    hr = gens["heat_rate_gj_per_mwh"].to_numpy()
+    gens["marginal_cost_per_mwh"] = price * hr + gens["vom_per_mwh"].to_numpy()
+    direct = gens["co2_t_per_mwh"].to_numpy()
+    gens["co2_t_per_mwh"] = np.where(np.isnan(direct), co2_gj * hr, direct)
+    gens["fuel_units_per_mwh"] = np.where(has, hr / gj_unit, 0.0)
+    return gens
+
+
+def series_frame(kind: str, frame: pd.DataFrame | None, snapshots: pd.DatetimeIndex,
+                 elements: pd.Index) -> pd.DataFrame:
+    """A wide T × elements frame on the snapshot index (long input is pivoted)."""
+    if frame is None or len(frame.columns) == 0:
+        return pd.DataFrame(index=snapshots, columns=pd.Index([], name="name"), dtype=float)
+    frame = to_wide(frame)
+    values = frame.drop(columns=[c for c in ("snapshot", "hour") if c in frame.columns])
+    values = values.apply(pd.to_numeric, errors="coerce").astype(float)
+    values.index = snapshots
+    values.columns = pd.Index(values.columns.astype(str), name="name")
+    return values[[c for c in values.columns if c in elements]]
+
+
+def to_wide(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pivot a long series (``snapshot|hour, name, value``) to wide; wide passes through."""
+    if {"name", "value"} <= set(frame.columns):
+        key = "snapshot" if "snapshot" in frame.columns else "hour"
+        wide = frame.pivot(index=key, columns="name", values="value")
+        wide = wide.reset_index()
+        wide.columns.name = None
+        return wide
+    return frame
+
+
+def case_from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],
+                     series: Mapping[str, pd.DataFrame | None] | None = None,
+                     sources: pd.DataFrame | None = None, path: Any = None,
+                     validate: bool = True) -> Case:
+    """Build a :class:`Case` from a config mapping and raw tables (columns as in the format).
+
+    Raises :class:`CaseError` listing every problem when ``validate`` finds any.
+    """
+    series = dict(series or {})
+    if validate:
+        from gridopt.case.validate import validate_tables
+
+        problems = validate_tables(config, tables, series)
+        if problems:
+            raise CaseError(problems)
+    snapshots = make_snapshots(config)
+    filled = {kind: fill_defaults(kind, tables.get(kind)) for kind in TABLES}
+    voll = float(config["voll_per_mwh"])
+    buses = filled["buses"]
+    buses["voll_per_mwh"] = buses["voll_per_mwh"].replace(math.inf, voll)
+    lines = filled["lines"]
+    lines["cap_rev_mw"] = lines["cap_rev_mw"].fillna(lines["cap_fwd_mw"])
+    filled["generators"] = derive_generator_columns(filled["generators"], filled["fuels"])
+    extra = {k: v for k, v in tables.items() if k not in TABLES and v is not None}
+    all_tables = {**filled, **extra}
+    ts = {kind: series_frame(kind, series.get(kind), snapshots, filled[SERIES[kind][0]].index)
+          for kind in SERIES}
+    gens = filled["generators"]
+    avail = pd.DataFrame(np.broadcast_to(gens["p_max_pu"].to_numpy(), (len(snapshots), len(gens))),
+                         index=snapshots, columns=gens.index).copy()
+    avail.update(ts["availability_pu"])
+    ts["availability_pu"] = avail
+    snap_cfg = config.get("snapshots", {})
+    return Case(
+        name=str(config["name"]),
+        currency=str(config["currency"]),
+        snapshots=snapshots,
+        step_h=float(snap_cfg.get("step_h", 1.0)),
+        voll_per_mwh=voll,
+        discount_rate=float(config.get("discount_rate", 0.06)),
+        annualise=bool(snap_cfg.get("annualise", True)),
+        description=str(config.get("description", "")),
+        solver_options=MappingProxyType(dict(config.get("solver", {}) or {})),
+        tables=MappingProxyType(all_tables),
+        series=MappingProxyType(ts),
+        sources=sources,
+        path=path,
+        config=MappingProxyType(dict(config)),
+    )

@@ -1,0 +1,155 @@
+"""Column specifications of the case tables: one place for names, types, defaults and rules.
+
+The loader fills defaults from here and the validator checks every rule from here, so the
+documentation in ``docs/case-format.md``, the defaults and the checks cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a case table.
+
+    ``kind`` is ``"str"``, ``"float"`` or ``"bool"``; ``default`` ``None`` means required
+    (for ``"str"`` columns ``""`` means optional and blank). ``ref`` names the table whose
+    ``name`` column this column must point to. ``lo``/``hi`` bound the value; ``lo_open`` and
+    ``hi_open`` make a bound strict.
+    """
+
+    name: str
+    kind: str = "float"
+    default: object = None
+    lo: float = -INF
+    hi: float = INF
+    lo_open: bool = False
+    hi_open: bool = False
+    ref: str | None = None
+    unique: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def rule(self) -> str:
+        """The range rule in words, e.g. ``"in (0, 1]"`` or ``">= 0"``."""
+        if self.lo > -INF and self.hi < INF:
+            left = "(" if self.lo_open else "["
+            right = ")" if self.hi_open else "]"
+            return f"in {left}{_fmt(self.lo)}, {_fmt(self.hi)}{right}"
+        if self.lo > -INF:
+            return (">" if self.lo_open else ">=") + f" {_fmt(self.lo)}"
+        if self.hi < INF:
+            return ("<" if self.hi_open else "<=") + f" {_fmt(self.hi)}"
+        return "any number"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _name() -> Column:
+    return Column("name", "str", None, unique=True)
+
+
+def _nonneg(name: str, default: object = 0.0) -> Column:
+    return Column(name, "float", default, lo=0.0)
+
+
+def _share(name: str, default: object = 0.0) -> Column:
+    return Column(name, "float", default, lo=0.0, hi=1.0)
+
+
+def _eff(name: str) -> Column:
+    return Column(name, "float", 1.0, lo=0.0, hi=1.0, lo_open=True)
+
+
+def _positive(name: str, default: object) -> Column:
+    return Column(name, "float", default, lo=0.0, lo_open=True)
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "buses": (
+        _name(),
+        Column("voll_per_mwh", "float", INF, lo=0.0),  # INF here means "use the case value"
+        Column("x", "float", math.nan),
+        Column("y", "float", math.nan),
+    ),
+    "lines": (
+        _name(),
+        Column("bus0", "str", None, ref="buses"),
+        Column("bus1", "str", None, ref="buses"),
+        _nonneg("cap_fwd_mw", None),
+        Column("cap_rev_mw", "float", math.nan, lo=0.0),  # NaN means "same as cap_fwd_mw"
+    ),
+    "fuels": (
+        _name(),
+        _nonneg("price_per_gj", None),
+        _nonneg("co2_t_per_gj"),
+        _positive("gj_per_unit", 1.0),
+        Column("unit", "str", "GJ"),
+    ),
+    "generators": (
+        _name(),
+        Column("bus", "str", None, ref="buses"),
+        Column("carrier", "str", None),
+        _nonneg("p_nom_mw"),
+        Column("extendable", "bool", False),
+        _nonneg("p_nom_max_mw", INF),
+        _share("p_min_pu"),
+        _share("p_max_pu", 1.0),
+        _nonneg("capex_per_mw"),
+        _positive("lifetime_yr", 25.0),
+        _nonneg("fom_per_mw_yr"),
+        _nonneg("vom_per_mwh"),
+        Column("fuel", "str", "", ref="fuels"),
+        _nonneg("heat_rate_gj_per_mwh"),
+        Column("co2_t_per_mwh", "float", math.nan, lo=0.0),  # NaN means "from the fuel"
+    ),
+    "storage": (
+        _name(),
+        Column("bus", "str", None, ref="buses"),
+        Column("carrier", "str", "battery"),
+        _nonneg("p_nom_mw"),
+        _nonneg("e_nom_mwh"),
+        Column("extendable", "bool", False),
+        Column("duration_h", "float", math.nan, lo=0.0, lo_open=True),
+        _nonneg("p_nom_max_mw", INF),
+        _nonneg("e_nom_max_mwh", INF),
+        _nonneg("capex_per_mw"),
+        _nonneg("capex_per_mwh"),
+        _positive("lifetime_yr", 15.0),
+        _nonneg("fom_per_mw_yr"),
+        _nonneg("vom_per_mwh"),
+        _eff("eff_charge"),
+        _eff("eff_discharge"),
+        Column("standing_loss_per_h", "float", 0.0, lo=0.0, hi=1.0, hi_open=True),
+        Column("cyclic", "bool", True),
+        _share("soc_initial_pu"),
+    ),
+    "loads": (
+        _name(),
+        Column("bus", "str", None, ref="buses"),
+    ),
+}
+
+#: Tables that must exist as files; the others are optional.
+REQUIRED_TABLES = ("buses", "generators", "loads")
+
+#: Time-series files: name → (the table whose elements are its columns, lower, upper bound).
+SERIES: dict[str, tuple[str, float, float]] = {
+    "load_mw": ("loads", 0.0, INF),
+    "availability_pu": ("generators", 0.0, 1.0),
+}
+REQUIRED_SERIES = ("load_mw",)
+
+#: Pairs (lower column, upper column) per table that must satisfy lower <= upper.
+ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
+    "generators": (("p_min_pu", "p_max_pu"), ("p_nom_mw", "p_nom_max_mw")),
+    "storage": (("p_nom_mw", "p_nom_max_mw"), ("e_nom_mwh", "e_nom_max_mwh")),
+}

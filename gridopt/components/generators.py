@@ -1,0 +1,81 @@
+"""Generators: dispatch, new capacity, availability, must-run, costs. See ``models/generators.md``.
+
+For generator g and snapshot t, with total capacity P_g = P̄_g + p^new_g:
+
+- ``generators.dispatch_upper``: p_{g,t} ≤ a_{g,t} · P_g
+- ``generators.dispatch_lower``: p_{g,t} ≥ min(p^min_g, a_{g,t}) · P_g
+- objective: Σ_t w · c_{g,t} · p_{g,t} + (CRF_g · C^cap_g + C^fom_g) · p^new_g + C^fom_g · P̄_g
+
+For a generator that is not extendable both limits are variable bounds, not rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components._common import annuity, bus_positions, extendable_columns
+from gridopt.model.arrays import ArrayModel
+
+FAMILY = "generators"
+
+
+def marginal_cost(case: Case) -> np.ndarray:
+    """c_{g,t}: hourly price series where given, else fuel price × heat rate + VOM (T × G)."""
+    gens = case.table(FAMILY)
+    mc = np.broadcast_to(gens["marginal_cost_per_mwh"].to_numpy(), (case.n_snapshots, len(gens)))
+    prices = case.series.get("price_per_mwh")
+    if prices is None or prices.shape[1] == 0:
+        return mc
+    frame = pd.DataFrame(mc, index=case.snapshots, columns=gens.index)
+    frame.update(prices)
+    return frame.to_numpy()
+
+
+def add_generators(m: ArrayModel, case: Case) -> None:
+    """Add dispatch, new capacity, their limits, costs and injections of all generators."""
+    gens = case.table(FAMILY)
+    if gens.empty:
+        return
+    avail = case.series["availability_pu"][gens.index].to_numpy().T  # G × T
+    p_nom = gens["p_nom_mw"].to_numpy()
+    ext = gens["extendable"].to_numpy(bool)
+    p_min = np.minimum(gens["p_min_pu"].to_numpy()[:, None], avail)
+    fixed = (~ext)[:, None]
+    upper = np.where(fixed, avail * p_nom[:, None], np.inf)
+    lower = np.where(fixed, p_min * p_nom[:, None], 0.0)
+    p = m.add_variables(f"{FAMILY}.dispatch", (gens.index, case.snapshots), lower, upper).index()
+    new = m.add_variables(f"{FAMILY}.p_new", (gens.index[ext],), 0.0,
+                          gens["p_nom_max_mw"].to_numpy()[ext] - p_nom[ext]).index()
+    if ext.any():
+        _add_capacity_limits(m, case, p[ext], new, avail[ext], p_min[ext], p_nom[ext])
+    m.add_injection(FAMILY, p, bus_positions(case.table("buses").index, gens["bus"]), 1.0)
+    _add_costs(m, case, p, extendable_columns(len(gens), ext, new))
+
+
+def _add_capacity_limits(m: ArrayModel, case: Case, p: np.ndarray, new: np.ndarray,
+                         avail: np.ndarray, p_min: np.ndarray, p_nom: np.ndarray) -> None:
+    names = m.var_blocks[f"{FAMILY}.p_new"].coords[0]
+    coords = (names, case.snapshots)
+    m.add_constraints(f"{FAMILY}.dispatch_upper", coords,
+                      [(p, 1.0), (new[:, None], -avail)], "<=", avail * p_nom[:, None])
+    must = (p_min > 0).any(axis=1)
+    if must.any():
+        m.add_constraints(f"{FAMILY}.dispatch_lower", (names[must], case.snapshots),
+                          [(p[must], 1.0), (new[must][:, None], -p_min[must])], ">=",
+                          p_min[must] * p_nom[must][:, None])
+
+
+def _add_costs(m: ArrayModel, case: Case, p: np.ndarray, new_col: np.ndarray) -> None:
+    gens = case.table(FAMILY)
+    names = gens.index.to_numpy(dtype=object)
+    m.add_cost(FAMILY, "operating", p, case.weight * marginal_cost(case).T, names[:, None])
+    ext = new_col >= 0
+    crf = annuity(case.discount_rate, gens["lifetime_yr"].to_numpy())
+    capex = crf * gens["capex_per_mw"].to_numpy()
+    fom = gens["fom_per_mw_yr"].to_numpy()
+    m.add_cost(FAMILY, "capital", new_col[ext], capex[ext], names[ext])
+    m.add_cost(FAMILY, "fixed_om", new_col[ext], fom[ext], names[ext])
+    for name, value in zip(names, fom * gens["p_nom_mw"].to_numpy(), strict=True):
+        m.add_constant_cost(FAMILY, "fixed_om", name, value)

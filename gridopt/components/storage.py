@@ -1,0 +1,115 @@
+"""Storage: charge, discharge, state of charge, power and energy capacity. See ``models/storage.md``.
+
+For store s and snapshot t, with P_s = P̄_s + p^new_s, E_s = Ē_s + e^new_s and Δt the step:
+
+- ``storage.soc_balance``: e_{s,t} = (1 − λ_s)^Δt · e_{s,t−1} + η^c_s Δt · c_{s,t} − Δt/η^d_s · d_{s,t},
+  with e_{s,−1} = e_{s,T−1} (cyclic) or e_{s,−1} = σ_s · E_s (given initial state)
+- ``storage.charge_upper`` c ≤ P, ``storage.discharge_upper`` d ≤ P, ``storage.soc_upper`` e ≤ E
+- ``storage.duration``: e^new_s = h_s · p^new_s (fixed duration)
+- objective: Σ_t w · C^vom_s · d_{s,t} + CRF_s (C^P_s p^new_s + C^E_s e^new_s) + C^fom_s P_s
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components._common import annuity, bus_positions, extendable_columns
+from gridopt.model.arrays import ArrayModel
+
+FAMILY = "storage"
+
+
+def energy_capacity(stores: pd.DataFrame) -> np.ndarray:
+    """Ē_s: the given energy capacity, or P̄_s · h_s when only a duration is given."""
+    e_nom = stores["e_nom_mwh"].to_numpy()
+    by_duration = stores["p_nom_mw"].to_numpy() * stores["duration_h"].to_numpy()
+    return np.where((e_nom == 0) & ~np.isnan(by_duration), by_duration, e_nom)
+
+
+def add_storage(m: ArrayModel, case: Case) -> None:
+    """Add charge, discharge, state of charge, new capacity, their limits and costs."""
+    st = case.table(FAMILY)
+    if st.empty:
+        return
+    ext = st["extendable"].to_numpy(bool)
+    p_nom, e_nom = st["p_nom_mw"].to_numpy(), energy_capacity(st)
+    coords = (st.index, case.snapshots)
+    fixed = (~ext)[:, None]
+    p_up = np.where(fixed, p_nom[:, None], np.inf)
+    c = m.add_variables(f"{FAMILY}.charge", coords, 0.0, p_up).index()
+    d = m.add_variables(f"{FAMILY}.discharge", coords, 0.0, p_up).index()
+    e = m.add_variables(f"{FAMILY}.soc", coords, 0.0, np.where(fixed, e_nom[:, None], np.inf)).index()
+    names = st.index[ext]
+    p_new = m.add_variables(f"{FAMILY}.p_new", (names,), 0.0,
+                            st["p_nom_max_mw"].to_numpy()[ext] - p_nom[ext]).index()
+    e_new = m.add_variables(f"{FAMILY}.e_new", (names,), 0.0,
+                            st["e_nom_max_mwh"].to_numpy()[ext] - e_nom[ext]).index()
+    e_new_col = extendable_columns(len(st), ext, e_new)
+    _add_soc_balance(m, case, c, d, e, e_nom, e_new_col)
+    if ext.any():
+        _add_capacity_limits(m, case, c[ext], d[ext], e[ext], p_new, e_new,
+                             p_nom[ext], e_nom[ext])
+    bus = bus_positions(case.table("buses").index, st["bus"])
+    m.add_injection(FAMILY, d, bus, 1.0)
+    m.add_injection(FAMILY, c, bus, -1.0)
+    _add_costs(m, case, d, extendable_columns(len(st), ext, p_new), e_new_col)
+
+
+def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e: np.ndarray,
+                     e_nom: np.ndarray, e_new_col: np.ndarray) -> None:
+    st = case.table(FAMILY)
+    dt = case.step_h
+    keep = ((1.0 - st["standing_loss_per_h"].to_numpy()) ** dt)[:, None]
+    cyclic = st["cyclic"].to_numpy(bool)
+    prev = np.roll(e, 1, axis=1)  # e_{t-1}; column 0 holds e_{T-1}: the cyclic wrap
+    prev[~cyclic, 0] = -1  # not cyclic: the first hour starts from the initial state instead
+    sigma = st["soc_initial_pu"].to_numpy() * ~cyclic
+    init_new = np.full(e.shape, -1, dtype=np.int64)  # σ·e^new enters the first hour only
+    init_new[:, 0] = np.where(cyclic, -1, e_new_col)
+    rhs = np.zeros(e.shape)
+    rhs[:, 0] = keep[:, 0] * sigma * e_nom
+    m.add_constraints(f"{FAMILY}.soc_balance", (st.index, case.snapshots), [
+        (e, 1.0), (prev, -keep),
+        (c, -st["eff_charge"].to_numpy()[:, None] * dt),
+        (d, dt / st["eff_discharge"].to_numpy()[:, None]),
+        (init_new, -keep * sigma[:, None]),
+    ], "==", rhs)
+
+
+def _add_capacity_limits(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray,
+                         e: np.ndarray, p_new: np.ndarray, e_new: np.ndarray,
+                         p_nom: np.ndarray, e_nom: np.ndarray) -> None:
+    st = case.table(FAMILY)
+    ext = st["extendable"].to_numpy(bool)
+    coords = (st.index[ext], case.snapshots)
+    pn, en = p_new[:, None], e_new[:, None]
+    m.add_constraints(f"{FAMILY}.charge_upper", coords, [(c, 1.0), (pn, -1.0)], "<=",
+                      p_nom[:, None])
+    m.add_constraints(f"{FAMILY}.discharge_upper", coords, [(d, 1.0), (pn, -1.0)], "<=",
+                      p_nom[:, None])
+    m.add_constraints(f"{FAMILY}.soc_upper", coords, [(e, 1.0), (en, -1.0)], "<=", e_nom[:, None])
+    hours = st["duration_h"].to_numpy()[ext]
+    has = ~np.isnan(hours)
+    if has.any():
+        m.add_constraints(f"{FAMILY}.duration", (st.index[ext][has],),
+                          [(e_new[has], 1.0), (p_new[has], -hours[has])], "==", 0.0)
+
+
+def _add_costs(m: ArrayModel, case: Case, d: np.ndarray, p_new_col: np.ndarray,
+               e_new_col: np.ndarray) -> None:
+    st = case.table(FAMILY)
+    names = st.index.to_numpy(dtype=object)
+    m.add_cost(FAMILY, "operating", d, case.weight * st["vom_per_mwh"].to_numpy()[:, None],
+               names[:, None])
+    ext = p_new_col >= 0
+    crf = annuity(case.discount_rate, st["lifetime_yr"].to_numpy())
+    fom = st["fom_per_mw_yr"].to_numpy()
+    m.add_cost(FAMILY, "capital", p_new_col[ext], (crf * st["capex_per_mw"].to_numpy())[ext],
+               names[ext])
+    m.add_cost(FAMILY, "capital", e_new_col[ext], (crf * st["capex_per_mwh"].to_numpy())[ext],
+               names[ext])
+    m.add_cost(FAMILY, "fixed_om", p_new_col[ext], fom[ext], names[ext])
+    for name, value in zip(names, fom * st["p_nom_mw"].to_numpy(), strict=True):
+        m.add_constant_cost(FAMILY, "fixed_om", name, value)

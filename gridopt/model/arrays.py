@@ -1,0 +1,229 @@
+"""The array model: variables and constraints described as index and coefficient arrays.
+
+Component families add *blocks* of variables and constraints for all their members at once.
+Nothing here creates a Python object per variable or per row: a block is an offset, a shape
+and the labels of each axis, and a constraint block is three flat arrays (row, column, value)
+plus the row bounds. :meth:`ArrayModel.matrix` assembles one sparse matrix; the HiGHS
+backend hands it to ``highspy`` in one call and the Pyomo backend builds a ``ConcreteModel``
+from the same arrays.
+
+Names are namespaced ``"<family>.<quantity>"`` (e.g. ``"generators.dispatch"``,
+``"storage.soc_balance"``) so that an LP file, a dual table and an infeasibility report read
+as they stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+INF = np.inf
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of variables or rows: positions ``start .. start+size`` with labelled axes."""
+
+    name: str
+    start: int
+    coords: tuple[pd.Index, ...]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(c) for c in self.coords)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape)) if self.coords else 1
+
+    def index(self) -> np.ndarray:
+        """Global positions of the block's entries, shaped like the block."""
+        return self.start + np.arange(self.size, dtype=np.int64).reshape(self.shape)
+
+    @property
+    def family(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def quantity(self) -> str:
+        return self.name.split(".", 1)[-1]
+
+
+@dataclass
+class CostTerm:
+    """A named objective contribution: Σ coef · x[cols], reported per element.
+
+    ``elements`` labels each entry of ``cols`` so that costs can be summed by element.
+    """
+
+    family: str
+    kind: str
+    cols: np.ndarray
+    coefs: np.ndarray
+    elements: np.ndarray
+
+
+@dataclass
+class ArrayModel:
+    """A linear program min cᵀx + c₀ s.t. r_lo ≤ A x ≤ r_hi, x_lo ≤ x ≤ x_hi, built by blocks."""
+
+    snapshots: pd.DatetimeIndex
+    var_blocks: dict[str, Block] = field(default_factory=dict)
+    con_blocks: dict[str, Block] = field(default_factory=dict)
+    cost_terms: list[CostTerm] = field(default_factory=list)
+    constant_costs: list[tuple[str, str, str, float]] = field(default_factory=list)
+    _lb: list[np.ndarray] = field(default_factory=list)
+    _ub: list[np.ndarray] = field(default_factory=list)
+    _rows: list[np.ndarray] = field(default_factory=list)
+    _cols: list[np.ndarray] = field(default_factory=list)
+    _vals: list[np.ndarray] = field(default_factory=list)
+    _row_lo: list[np.ndarray] = field(default_factory=list)
+    _row_hi: list[np.ndarray] = field(default_factory=list)
+    injections: list[tuple[str, np.ndarray, np.ndarray, float]] = field(default_factory=list)
+    n_cols: int = 0
+    n_rows: int = 0
+
+    # -- variables ---------------------------------------------------------------------------
+    def add_variables(self, name: str, coords: Sequence[pd.Index], lower: object = 0.0,
+                      upper: object = INF) -> Block:
+        """Add a block of continuous variables with bounds broadcast to the block's shape."""
+        if name in self.var_blocks:
+            raise ValueError(f"variable block {name!r} exists already")
+        block = Block(name, self.n_cols, tuple(coords))
+        self._lb.append(np.broadcast_to(np.asarray(lower, float), block.shape).ravel())
+        self._ub.append(np.broadcast_to(np.asarray(upper, float), block.shape).ravel())
+        self.var_blocks[name] = block
+        self.n_cols += block.size
+        return block
+
+    def var(self, name: str) -> np.ndarray:
+        """Global column indices of a variable block, shaped like the block."""
+        return self.var_blocks[name].index()
+
+    # -- constraints -------------------------------------------------------------------------
+    def add_constraints(self, name: str, coords: Sequence[pd.Index],
+                        terms: Sequence[tuple[np.ndarray, object]], sense: str,
+                        rhs: object) -> Block:
+        """Add rows ``Σ_k coef_k · x[cols_k]  (sense)  rhs``, one row per block entry.
+
+        Each term is ``(cols, coefs)``; both broadcast to the block's shape. A column index of
+        ``-1`` drops that entry (used for the wrap-around of the first snapshot).
+        """
+        block = Block(name, self.n_rows, tuple(coords))
+        rows = block.index()
+        parts = [(rows, np.asarray(c), np.asarray(v, float)) for c, v in terms]
+        return self._add_rows(block, parts, sense, rhs)
+
+    def add_rows(self, name: str, coords: Sequence[pd.Index], entries: Sequence[tuple],
+                 sense: str, rhs: object) -> Block:
+        """Add rows from explicit ``(local_row, cols, coefs)`` triples (ragged sums)."""
+        block = Block(name, self.n_rows, tuple(coords))
+        parts = [(block.start + np.asarray(r), np.asarray(c), np.asarray(v, float))
+                 for r, c, v in entries]
+        return self._add_rows(block, parts, sense, rhs)
+
+    def _add_rows(self, block: Block, parts: list, sense: str, rhs: object) -> Block:
+        if block.name in self.con_blocks:
+            raise ValueError(f"constraint block {block.name!r} exists already")
+        for r, c, v in parts:
+            r, c, v = np.broadcast_arrays(r, c, v)
+            keep = (c >= 0) & (v != 0)
+            self._rows.append(r[keep].ravel())
+            self._cols.append(c[keep].ravel())
+            self._vals.append(v[keep].ravel())
+        rhs = np.broadcast_to(np.asarray(rhs, float), block.shape).ravel()
+        lo, hi = {"<=": (-INF, rhs), ">=": (rhs, INF), "==": (rhs, rhs)}[sense]
+        self._row_lo.append(np.broadcast_to(lo, rhs.shape))
+        self._row_hi.append(np.broadcast_to(hi, rhs.shape))
+        self.con_blocks[block.name] = block
+        self.n_rows += block.size
+        return block
+
+    # -- objective ---------------------------------------------------------------------------
+    def add_cost(self, family: str, kind: str, cols: np.ndarray, coefs: object,
+                 elements: object) -> None:
+        """Add Σ coefs · x[cols] to the objective, labelled by family, kind and element."""
+        cols, coefs, elements = np.broadcast_arrays(np.asarray(cols),
+                                                    np.asarray(coefs, float),
+                                                    np.asarray(elements, dtype=object))
+        self.cost_terms.append(CostTerm(family, kind, cols.ravel(), coefs.ravel(),
+                                        elements.ravel()))
+
+    def add_constant_cost(self, family: str, kind: str, element: str, value: float) -> None:
+        """Add a constant (e.g. fixed O&M of existing capacity) to the objective."""
+        if value != 0.0:
+            self.constant_costs.append((family, kind, element, float(value)))
+
+    # -- the nodal balance ---------------------------------------------------------------------
+    def add_injection(self, family: str, cols: np.ndarray, bus_idx: np.ndarray,
+                      sign: float) -> None:
+        """Register ``sign · x[cols[e, t]]`` as injected at bus ``bus_idx[e]`` in hour t."""
+        self.injections.append((family, np.asarray(cols), np.asarray(bus_idx), float(sign)))
+
+    def close_balance(self, buses: pd.Index, demand: np.ndarray) -> Block:
+        """Add the nodal balance Σ injections(b, t) = demand(b, t) once, for every bus."""
+        n_t = len(self.snapshots)
+        entries = []
+        for _, cols, bus_idx, sign in self.injections:
+            local = bus_idx[:, None] * n_t + np.arange(n_t)[None, :]
+            entries.append((local, cols, sign))
+        return self.add_rows("buses.balance", (buses, self.snapshots), entries, "==", demand)
+
+    # -- assembly ------------------------------------------------------------------------------
+    @property
+    def lower(self) -> np.ndarray:
+        return np.concatenate(self._lb) if self._lb else np.zeros(0)
+
+    @property
+    def upper(self) -> np.ndarray:
+        return np.concatenate(self._ub) if self._ub else np.zeros(0)
+
+    @property
+    def row_lower(self) -> np.ndarray:
+        return np.concatenate(self._row_lo) if self._row_lo else np.zeros(0)
+
+    @property
+    def row_upper(self) -> np.ndarray:
+        return np.concatenate(self._row_hi) if self._row_hi else np.zeros(0)
+
+    def cost_vector(self) -> np.ndarray:
+        """The objective coefficients c (sum of all cost terms)."""
+        c = np.zeros(self.n_cols)
+        for term in self.cost_terms:
+            np.add.at(c, term.cols, term.coefs)
+        return c
+
+    @property
+    def offset(self) -> float:
+        """The objective constant c₀ (fixed costs of existing capacity)."""
+        return float(sum(v for *_, v in self.constant_costs))
+
+    def matrix(self, fmt: str = "csc") -> sp.spmatrix:
+        """The constraint matrix A (duplicates summed) in CSC or CSR form."""
+        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
+        cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
+        vals = np.concatenate(self._vals) if self._vals else np.zeros(0)
+        coo = sp.coo_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
+        out = coo.tocsc() if fmt == "csc" else coo.tocsr()
+        out.sum_duplicates()
+        return out
+
+    def block_of_row(self, row: int) -> tuple[Block, tuple]:
+        """The constraint block and the labels of one global row (for reports)."""
+        return _locate(self.con_blocks, row)
+
+    def block_of_col(self, col: int) -> tuple[Block, tuple]:
+        """The variable block and the labels of one global column."""
+        return _locate(self.var_blocks, col)
+
+
+def _locate(blocks: dict[str, Block], pos: int) -> tuple[Block, tuple]:
+    for block in blocks.values():
+        if block.start <= pos < block.start + block.size:
+            local = np.unravel_index(pos - block.start, block.shape)
+            return block, tuple(c[i] for c, i in zip(block.coords, local, strict=True))
+    raise IndexError(pos)

@@ -1,0 +1,30 @@
+"""Build the array model of a case: each component family adds its part, then the balance closes.
+
+Reads like a table of contents (PyPSA's ``create_model``): to add a family, write its
+``add_<family>(m, case)`` and list it in :data:`FAMILIES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gridopt.case.case import Case
+from gridopt.components.generators import add_generators
+from gridopt.components.network import add_lines, add_load_shedding, close_balance
+from gridopt.components.storage import add_storage
+from gridopt.model.arrays import ArrayModel
+
+Family = Callable[[ArrayModel, Case], None]
+
+#: The component families in build order. Each adds variables, constraints, costs and
+#: injections into the shared nodal balance.
+FAMILIES: list[Family] = [add_load_shedding, add_lines, add_generators, add_storage]
+
+
+def build_model(case: Case, families: list[Family] | None = None) -> ArrayModel:
+    """Build the linear program of ``case`` as an :class:`ArrayModel`."""
+    m = ArrayModel(case.snapshots)
+    for add in families or FAMILIES:
+        add(m, case)
+    close_balance(m, case)
+    return m

@@ -1,0 +1,140 @@
+"""The fast backend: one sparse matrix handed to ``highspy`` in a single call.
+
+No Python object per variable or row is created: the arrays of the
+:class:`~gridopt.model.arrays.ArrayModel` go to ``Highs.passModel`` as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import highspy
+import numpy as np
+
+from gridopt.model.arrays import ArrayModel
+
+log = logging.getLogger(__name__)
+
+_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "iteration_limit",
+    "kInterrupt": "interrupted",
+    "kHighsInterrupt": "interrupted",
+    "kMemoryLimit": "memory_limit",
+    "kModelEmpty": "optimal",
+}
+
+
+@dataclass
+class Solution:
+    """What a backend returns: status, objective, primal values x and row duals y."""
+
+    status: str
+    objective: float | None
+    x: np.ndarray | None
+    row_dual: np.ndarray | None
+    solver: str
+    build_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "optimal"
+
+
+def highs_version() -> str:
+    """The HiGHS version string, e.g. ``"1.16.0"``."""
+    h = highspy.Highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Highs:
+    """Pass the model to a new ``Highs`` instance in one call (CSC matrix)."""
+    a = m.matrix("csc")
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, value in (options or {}).items():
+        _set_option(h, key, value)
+    status = h.passModel(
+        m.n_cols, m.n_rows, a.nnz, 1, 1, m.offset,  # 1: column-wise; 1: minimise
+        np.ascontiguousarray(m.cost_vector()), np.ascontiguousarray(m.lower),
+        np.ascontiguousarray(m.upper), np.ascontiguousarray(m.row_lower),
+        np.ascontiguousarray(m.row_upper), a.indptr.astype(np.int32),
+        a.indices.astype(np.int32), a.data.astype(np.float64), np.zeros(m.n_cols, np.int32),
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the model (passModel returned an error)")
+    return h
+
+
+def _set_option(h: highspy.Highs, key: str, value: Any) -> None:
+    if h.setOptionValue(key, value) == highspy.HighsStatus.kError:
+        raise ValueError(f"HiGHS does not accept option {key} = {value!r}")
+
+
+def solve_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> Solution:
+    """Solve with HiGHS; the status is always explicit, values only when a solution exists."""
+    t0 = time.perf_counter()
+    h = to_highs(m, options)
+    t1 = time.perf_counter()
+    h.run()
+    t2 = time.perf_counter()
+    status = _STATUS.get(h.getModelStatus().name, h.getModelStatus().name.removeprefix("k"))
+    info = h.getInfo()
+    sol = h.getSolution()
+    has_x = info.primal_solution_status == 2  # feasible primal solution
+    has_y = info.dual_solution_status == 2
+    x = np.asarray(sol.col_value) if has_x or status == "optimal" else None
+    y = np.asarray(sol.row_dual) if (has_y and status == "optimal") else None
+    objective = h.getObjectiveValue() if x is not None else None
+    log.info("HiGHS: %s, objective %s, %.2f s", status, objective, t2 - t1)
+    return Solution(status, objective, x, y, f"highs {highs_version()}", t1 - t0, t2 - t1,
+                    message=h.modelStatusToString(h.getModelStatus()),
+                    extra={"iterations": {"simplex": info.simplex_iteration_count,
+                                          "ipm": info.ipm_iteration_count}})
+
+
+def write_model(m: ArrayModel, path: str | Path) -> Path:
+    """Write the model as MPS or LP (by the file's suffix) through HiGHS."""
+    path = Path(path)
+    if path.suffix.lower() not in (".mps", ".lp"):
+        raise ValueError(f"unknown model format {path.suffix!r}: use .mps or .lp")
+    h = to_highs(m)
+    _pass_names(h, m)
+    if h.writeModel(str(path)) == highspy.HighsStatus.kError:
+        raise OSError(f"HiGHS could not write {path}")
+    return path
+
+
+def _pass_names(h: highspy.Highs, m: ArrayModel) -> None:
+    """Give every column and row a readable name, e.g. ``generators.dispatch[gas,2030-01-01T00]``."""
+    for blocks, pass_name in ((m.var_blocks, h.passColName), (m.con_blocks, h.passRowName)):
+        for block in blocks.values():
+            for k, label in enumerate(labels_of(block)):
+                pass_name(block.start + k, f"{block.name}[{label}]")
+
+
+def labels_of(block: Any) -> list[str]:
+    """Flat, readable labels of a block's entries in storage order (no spaces)."""
+    parts = [[_label(v) for v in coord] for coord in block.coords]
+    if not parts:
+        return [""]
+    grids = np.meshgrid(*[np.asarray(p, dtype=object) for p in parts], indexing="ij")
+    flat = [g.ravel() for g in grids]
+    return [",".join(items) for items in zip(*flat, strict=True)]
+
+
+def _label(v: Any) -> str:
+    if hasattr(v, "strftime"):
+        return v.strftime("%Y-%m-%dT%H:%M")
+    return str(v).replace(" ", "_")
