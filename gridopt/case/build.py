@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case, CaseError
-from gridopt.case.schema import SERIES, TABLES
+from gridopt.case.schema import SERIES, TABLES, TRUE_WORDS
 
 
 def make_snapshots(config: Mapping[str, Any]) -> pd.DatetimeIndex:
@@ -64,9 +64,9 @@ def _blank(v: object) -> bool:
 
 
 def _to_bool(v: object) -> bool:
-    if isinstance(v, (bool, np.bool_)):
+    if isinstance(v, (bool, int, float, np.bool_, np.number)):
         return bool(v)
-    return str(v).strip().lower() in ("true", "1", "yes", "y", "t")
+    return str(v).strip().lower() in TRUE_WORDS
 
 
 def derive_generator_columns(gens: pd.DataFrame, fuels: pd.DataFrame) -> pd.DataFrame:
@@ -100,18 +100,26 @@ def series_frame(kind: str, frame: pd.DataFrame | None, snapshots: pd.DatetimeIn
     values = values.apply(pd.to_numeric, errors="coerce").astype(float)
     values.index = snapshots
     values.columns = pd.Index(values.columns.astype(str), name="name")
-    return values[[c for c in values.columns if c in elements]]
+    return values[[e for e in elements if e in values.columns]]
 
 
 def to_wide(frame: pd.DataFrame) -> pd.DataFrame:
     """Pivot a long series (``snapshot|hour, name, value``) to wide; wide passes through."""
     if {"name", "value"} <= set(frame.columns):
         key = "snapshot" if "snapshot" in frame.columns else "hour"
-        wide = frame.pivot(index=key, columns="name", values="value")
+        order = _sort_key(frame[key], key)
+        wide = frame.assign(**{key: order}).pivot(index=key, columns="name", values="value")
         wide = wide.reset_index()
         wide.columns.name = None
         return wide
     return frame
+
+
+def _sort_key(values: pd.Series, key: str) -> pd.Series:
+    """Hours as numbers and snapshots as timestamps, so that a pivot sorts them in time order."""
+    if key == "hour":
+        return pd.to_numeric(values, errors="coerce")
+    return pd.Series(pd.to_datetime(values, format="mixed", errors="coerce"), index=values.index)
 
 
 def case_from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],

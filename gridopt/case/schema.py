@@ -145,8 +145,13 @@ REQUIRED_TABLES = ("buses", "generators", "loads")
 SERIES: dict[str, tuple[str, float, float]] = {
     "load_mw": ("loads", 0.0, INF),
     "availability_pu": ("generators", 0.0, 1.0),
+    "price_per_mwh": ("generators", -INF, INF),
 }
 REQUIRED_SERIES = ("load_mw",)
+
+#: Spellings accepted in ``"bool"`` columns (compared lower-case); any other text is an error.
+TRUE_WORDS = ("true", "1", "yes", "y", "t")
+FALSE_WORDS = ("false", "0", "no", "n", "f")
 
 #: Pairs (lower column, upper column) per table that must satisfy lower <= upper.
 ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {

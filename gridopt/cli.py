@@ -1,0 +1,135 @@
+"""The ``gridopt`` command: run, validate and export cases.
+
+Every mistake in a case ends with a list of problems (file, row, column, rule) and exit
+code 1; a solve that ends other than optimal says so and exits 2; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gridopt.case.case import Case, CaseError, Problem
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="gridopt: plan and dispatch power systems with HiGHS or Pyomo.")
+console = Console()
+err = Console(stderr=True)
+
+
+class Backend(str, Enum):
+    highs = "highs"
+    pyomo = "pyomo"
+
+
+class ModelFormat(str, Enum):
+    mps = "mps"
+    lp = "lp"
+
+
+CaseArg = Annotated[Path | None, typer.Argument(
+    help="Case folder (default: the embedded Luzhou 2030 case).", show_default=False)]
+
+
+def _load(case: Path | None) -> Case:
+    """Read a case or exit 1 with every problem listed."""
+    from gridopt.solve import as_case
+
+    try:
+        return as_case(case)
+    except CaseError as exc:
+        _print_problems(exc.problems, case)
+        raise typer.Exit(1) from None
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _print_problems(problems: list[Problem], case: Path | None) -> None:
+    table = Table(title=f"{len(problems)} problem(s) in {case or 'the default case'}")
+    for col in ("file", "row", "column", "rule", "problem"):
+        table.add_column(col, overflow="fold")
+    for p in problems:
+        table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "", p.rule,
+                      p.message)
+    err.print(table)
+
+
+@app.command()
+def validate(case: CaseArg = None) -> None:
+    """Check a case folder and list every problem (exit 1 if there is any)."""
+    _load(case)
+    console.print(f"[green]ok[/green]: {case or 'default case'} is a valid case")
+
+
+@app.command()
+def run(case: CaseArg = None,
+        out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+        backend: Annotated[Backend, typer.Option(help="Model backend.")] = Backend.highs,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Solve a case (the embedded default when none is given) and write its results."""
+    from gridopt.results.write import write_results
+    from gridopt.solve import solve
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    c = _load(case)
+    with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
+        results = solve(c, backend=backend.value)
+    if not results.ok:
+        err.print(f"[red]{c.name}: the solve ended '{results.status}'[/red] "
+                  f"({results.solution.message}); nothing was written.")
+        raise typer.Exit(2)
+    path = write_results(results, out)
+    _print_summary(results)
+    console.print(f"results written to [bold]{path}[/bold]")
+
+
+def _print_summary(results) -> None:  # noqa: ANN001 - Results, imported lazily
+    s = results.summary()
+    head = Table(title=f"{s['case']}: {s['status']}", show_header=False)
+    head.add_row("objective", f"{s['objective']:,.0f} {s['currency']}/yr")
+    head.add_row("build / solve", f"{s['build_seconds']:.1f} s / {s['solve_seconds']:.1f} s")
+    head.add_row("variables / constraints", f"{s['n_variables']:,} / {s['n_constraints']:,}")
+    head.add_row("demand / shed", f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
+    head.add_row("CO2", f"{s['co2_t'] / 1e6:,.3f} Mt")
+    head.add_row("mean nodal price", f"{s['mean_price_per_mwh']:,.1f} {s['currency']}/MWh")
+    console.print(head)
+    by_carrier = _by_carrier(results)
+    table = Table(title="capacity and energy by carrier")
+    for col in ("carrier", "existing MW", "new MW", "energy TWh", "CO2 Mt"):
+        table.add_column(col, justify="right" if col != "carrier" else "left")
+    for carrier, row in by_carrier.iterrows():
+        table.add_row(str(carrier), f"{row.existing_mw:,.0f}", f"{row.new_mw:,.0f}",
+                      f"{row.energy_mwh / 1e6:,.3f}", f"{row.co2_t / 1e6:,.3f}")
+    console.print(table)
+
+
+def _by_carrier(results):  # noqa: ANN001, ANN202
+    caps = results.capacities.loc["generators"]
+    energy = results.energy
+    frame = caps[["existing_mw", "new_mw"]].join(energy[["carrier", "energy_mwh", "co2_t"]])
+    return frame.groupby("carrier").sum()
+
+
+@app.command()
+def export(case: CaseArg = None,
+           fmt: Annotated[ModelFormat, typer.Option("--format", "-f")] = ModelFormat.mps,
+           out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None
+           ) -> None:
+    """Write the case's model as MPS or LP for other solvers."""
+    from gridopt.solve import export as export_model
+
+    c = _load(case)
+    target = out or Path(f"{c.name}.{fmt.value}")
+    export_model(c, target)
+    console.print(f"model written to [bold]{target}[/bold]")
+
+
+def main() -> None:  # pragma: no cover
+    app()

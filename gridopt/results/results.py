@@ -1,0 +1,221 @@
+"""Labelled result tables, extracted generically from variable blocks and row duals.
+
+A variable block ``"<family>.<quantity>"`` with axes (elements, snapshots) becomes a
+DataFrame indexed by snapshot with one column per element; a block with one axis becomes a
+Series. A new component family therefore needs no writer of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components.network import bus_demand
+from gridopt.components.storage import energy_capacity
+from gridopt.model.arrays import ArrayModel
+from gridopt.model.highs_backend import Solution
+
+
+@dataclass
+class Results:
+    """The outcome of :func:`gridopt.solve`: status, objective and labelled tables.
+
+    Tables are ``None``-free only when ``status == "optimal"``; otherwise :attr:`ok` is false
+    and the tables raise a clear error.
+    """
+
+    case: Case
+    model: ArrayModel
+    solution: Solution
+    backend: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return self.solution.status
+
+    @property
+    def ok(self) -> bool:
+        return self.solution.ok
+
+    @property
+    def objective(self) -> float | None:
+        return self.solution.objective
+
+    def _x(self) -> np.ndarray:
+        if self.solution.x is None:
+            raise RuntimeError(f"no solution to read: the solve ended '{self.status}'")
+        return self.solution.x
+
+    # -- generic extraction ------------------------------------------------------------------
+    def variable(self, name: str) -> pd.DataFrame | pd.Series:
+        """The values of variable block ``name``: snapshots × elements, or a Series."""
+        block = self.model.var_blocks[name]
+        values = self._x()[block.index()]
+        if len(block.coords) == 1:
+            return pd.Series(values, index=block.coords[0], name=name)
+        return pd.DataFrame(values.T, index=block.coords[1], columns=block.coords[0])
+
+    def dual(self, name: str) -> pd.DataFrame:
+        """Row duals of constraint block ``name`` (snapshots × elements), per unit objective."""
+        if self.solution.row_dual is None:
+            raise RuntimeError(f"no duals to read: the solve ended '{self.status}'")
+        block = self.model.con_blocks[name]
+        values = self.solution.row_dual[block.index()]
+        return pd.DataFrame(values.T, index=block.coords[1], columns=block.coords[0])
+
+    def _maybe(self, name: str, columns: pd.Index) -> pd.DataFrame:
+        if name in self.model.var_blocks:
+            return self.variable(name)
+        return pd.DataFrame(index=self.case.snapshots, columns=columns, dtype=float)
+
+    # -- named tables --------------------------------------------------------------------------
+    @cached_property
+    def dispatch(self) -> pd.DataFrame:
+        """p_{g,t}, MW."""
+        return self._maybe("generators.dispatch", self.case.table("generators").index)
+
+    @cached_property
+    def curtailment(self) -> pd.DataFrame:
+        """a_{g,t} · P_g − p_{g,t} for generators with an hourly availability series, MW."""
+        gens = self.case.table("generators")
+        avail = self.case.series["availability_pu"]
+        total = self.capacities.loc["generators", "total_mw"].reindex(gens.index)
+        possible = avail[gens.index] * total.to_numpy()
+        out = (possible - self.dispatch).clip(lower=0.0)
+        variable = gens.index[(avail[gens.index].nunique() > 1).to_numpy()]
+        return out[variable]
+
+    @cached_property
+    def storage_charge(self) -> pd.DataFrame:
+        return self._maybe("storage.charge", self.case.table("storage").index)
+
+    @cached_property
+    def storage_discharge(self) -> pd.DataFrame:
+        return self._maybe("storage.discharge", self.case.table("storage").index)
+
+    @cached_property
+    def storage_soc(self) -> pd.DataFrame:
+        """e_{s,t} at the end of each snapshot, MWh."""
+        return self._maybe("storage.soc", self.case.table("storage").index)
+
+    @cached_property
+    def line_flow(self) -> pd.DataFrame:
+        return self._maybe("lines.flow", self.case.table("lines").index)
+
+    @cached_property
+    def load_shed(self) -> pd.DataFrame:
+        return self.variable("buses.shed")
+
+    @cached_property
+    def demand(self) -> pd.DataFrame:
+        """D_{b,t}, MW."""
+        buses = self.case.table("buses").index
+        return pd.DataFrame(bus_demand(self.case).T, index=self.case.snapshots, columns=buses)
+
+    @cached_property
+    def prices(self) -> pd.DataFrame:
+        """Nodal prices λ_{b,t} = dual of ``buses.balance`` / w, currency/MWh."""
+        return self.dual("buses.balance") / self.case.weight
+
+    @cached_property
+    def capacities(self) -> pd.DataFrame:
+        """Existing, new and total capacity of generators and storage (MW and MWh)."""
+        frames = []
+        for family in ("generators", "storage"):
+            table = self.case.table(family)
+            if table.empty:
+                continue
+            existing = table["p_nom_mw"].astype(float)
+            new = pd.Series(0.0, index=table.index)
+            if f"{family}.p_new" in self.model.var_blocks:
+                new.update(self.variable(f"{family}.p_new"))
+            frame = pd.DataFrame({"existing_mw": existing, "new_mw": new,
+                                  "total_mw": existing + new})
+            if family == "storage":
+                frame = frame.join(self._storage_energy(table))
+            frame.index = pd.MultiIndex.from_product([[family], table.index],
+                                                     names=["component", "name"])
+            frames.append(frame)
+        return pd.concat(frames) if frames else pd.DataFrame()
+
+    def _storage_energy(self, table: pd.DataFrame) -> pd.DataFrame:
+        existing = pd.Series(energy_capacity(table), index=table.index)
+        new = pd.Series(0.0, index=table.index)
+        if "storage.e_new" in self.model.var_blocks:
+            new.update(self.variable("storage.e_new"))
+        return pd.DataFrame({"existing_mwh": existing, "new_mwh": new,
+                             "total_mwh": existing + new})
+
+    @cached_property
+    def costs(self) -> pd.DataFrame:
+        """Annual cost by component, element and kind (capital, fixed_om, operating, …)."""
+        x = self._x()
+        records = [(t.family, e, t.kind, float(c * v))
+                   for t in self.model.cost_terms
+                   for e, c, v in zip(t.elements, t.coefs, x[t.cols], strict=True)]
+        records += [(f, e, k, v) for f, k, e, v in self.model.constant_costs]
+        frame = pd.DataFrame(records, columns=["component", "name", "kind", "cost"])
+        table = frame.pivot_table(index=["component", "name"], columns="kind", values="cost",
+                                  aggfunc="sum", fill_value=0.0)
+        table.columns.name = None
+        table["total"] = table.sum(axis=1)
+        return table
+
+    @cached_property
+    def energy(self) -> pd.DataFrame:
+        """Annual (weighted) generation, fuel use and emissions per generator."""
+        gens = self.case.table("generators")
+        mwh = self.dispatch.sum() * self.case.weight
+        return pd.DataFrame({
+            "carrier": gens["carrier"],
+            "energy_mwh": mwh,
+            "fuel": gens["fuel"],
+            "fuel_use": mwh * gens["fuel_units_per_mwh"],
+            "fuel_unit": gens["fuel"].map(self.case.table("fuels")["unit"]).fillna(""),
+            "co2_t": mwh * gens["co2_t_per_mwh"],
+        })
+
+    @property
+    def total_emissions_t(self) -> float:
+        return float(self.energy["co2_t"].sum())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every result table by file stem, for writers."""
+        names = ["dispatch", "curtailment", "storage_charge", "storage_discharge",
+                 "storage_soc", "line_flow", "load_shed", "prices", "capacities", "costs",
+                 "energy"]
+        return {n: getattr(self, n) for n in names}
+
+    def summary(self) -> dict[str, Any]:
+        """Status, objective, sizes, timings, versions and the case hash (for summary.json)."""
+        from gridopt import __version__
+
+        sol, m = self.solution, self.model
+        out: dict[str, Any] = {
+            "case": self.case.name,
+            "status": sol.status,
+            "objective": sol.objective,
+            "currency": self.case.currency,
+            "backend": self.backend,
+            "build_seconds": round(sol.build_seconds, 4),
+            "solve_seconds": round(sol.solve_seconds, 4),
+            "n_variables": m.n_cols,
+            "n_constraints": m.n_rows,
+            "n_snapshots": self.case.n_snapshots,
+            "solver": sol.solver,
+            "gridopt_version": __version__,
+            "case_sha256": self.case.digest(),
+        }
+        if self.ok:
+            w = self.case.weight
+            out["demand_mwh"] = float(self.demand.to_numpy().sum() * w)
+            out["load_shed_mwh"] = float(self.load_shed.to_numpy().sum() * w)
+            out["co2_t"] = self.total_emissions_t
+            out["mean_price_per_mwh"] = float(np.nanmean(self.prices.to_numpy()))
+        return {**out, **self.meta}

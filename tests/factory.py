@@ -1,0 +1,45 @@
+"""Build small cases in code for the tests (through the same path as a case folder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from gridopt.case.build import case_from_tables
+from gridopt.case.case import Case
+
+
+def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, list[float]],
+              buses: list[str] | None = None, storage: list[dict[str, Any]] | None = None,
+              lines: list[dict[str, Any]] | None = None,
+              availability: dict[str, list[float]] | None = None,
+              load_bus: dict[str, str] | None = None, annualise: bool = False,
+              discount_rate: float = 0.0, voll: float = 10_000.0, **tables: Any) -> Case:
+    """A case with ``hours`` snapshots; loads map name → hourly MW (at bus ``load_bus[name]``).
+
+    Defaults: one bus ``"b"``, no annualisation (w = Δt = 1 h), discount rate 0.
+    """
+    buses = buses or ["b"]
+    load_bus = load_bus or {name: buses[0] for name in loads}
+    config = {"name": "test", "currency": "EUR", "voll_per_mwh": voll,
+              "discount_rate": discount_rate,
+              "snapshots": {"start": "2030-01-01 00:00", "hours": hours, "annualise": annualise}}
+    frames = {
+        "buses": pd.DataFrame({"name": buses}),
+        "generators": pd.DataFrame(generators),
+        "loads": pd.DataFrame({"name": list(loads), "bus": [load_bus[n] for n in loads]}),
+        "storage": pd.DataFrame(storage) if storage else None,
+        "lines": pd.DataFrame(lines) if lines else None,
+        **{k: pd.DataFrame(v) for k, v in tables.items()},
+    }
+    hour = list(range(1, hours + 1))
+    series = {"load_mw": pd.DataFrame({"hour": hour, **loads})}
+    if availability:
+        series["availability_pu"] = pd.DataFrame({"hour": hour, **availability})
+    return case_from_tables(config, frames, series)
+
+
+def gen(name: str, carrier: str = "gas", bus: str = "b", **kw: Any) -> dict[str, Any]:
+    """A generator row with the given columns."""
+    return {"name": name, "bus": bus, "carrier": carrier, **kw}
