@@ -7,7 +7,7 @@ code 1; a solve that ends other than optimal says so and exits 2; nothing is wri
 from __future__ import annotations
 
 import logging
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,12 +23,12 @@ console = Console()
 err = Console(stderr=True)
 
 
-class Backend(str, Enum):
+class Backend(StrEnum):
     highs = "highs"
     pyomo = "pyomo"
 
 
-class ModelFormat(str, Enum):
+class ModelFormat(StrEnum):
     mps = "mps"
     lp = "lp"
 
@@ -90,13 +90,14 @@ def run(case: CaseArg = None,
     console.print(f"results written to [bold]{path}[/bold]")
 
 
-def _print_summary(results) -> None:  # noqa: ANN001 - Results, imported lazily
+def _print_summary(results) -> None:
     s = results.summary()
     head = Table(title=f"{s['case']}: {s['status']}", show_header=False)
     head.add_row("objective", f"{s['objective']:,.0f} {s['currency']}/yr")
     head.add_row("build / solve", f"{s['build_seconds']:.1f} s / {s['solve_seconds']:.1f} s")
     head.add_row("variables / constraints", f"{s['n_variables']:,} / {s['n_constraints']:,}")
-    head.add_row("demand / shed", f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
+    head.add_row("demand / shed",
+                 f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
     head.add_row("CO2", f"{s['co2_t'] / 1e6:,.3f} Mt")
     head.add_row("mean nodal price", f"{s['mean_price_per_mwh']:,.1f} {s['currency']}/MWh")
     console.print(head)
@@ -110,7 +111,7 @@ def _print_summary(results) -> None:  # noqa: ANN001 - Results, imported lazily
     console.print(table)
 
 
-def _by_carrier(results):  # noqa: ANN001, ANN202
+def _by_carrier(results):
     caps = results.capacities.loc["generators"]
     energy = results.energy
     frame = caps[["existing_mw", "new_mw"]].join(energy[["carrier", "energy_mwh", "co2_t"]])

@@ -15,7 +15,8 @@ def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, lis
               lines: list[dict[str, Any]] | None = None,
               availability: dict[str, list[float]] | None = None,
               load_bus: dict[str, str] | None = None, annualise: bool = False,
-              discount_rate: float = 0.0, voll: float = 10_000.0, **tables: Any) -> Case:
+              discount_rate: float = 0.0, voll: float = 10_000.0, validate: bool = True,
+              **tables: Any) -> Case:
     """A case with ``hours`` snapshots; loads map name → hourly MW (at bus ``load_bus[name]``).
 
     Defaults: one bus ``"b"``, no annualisation (w = Δt = 1 h), discount rate 0.
@@ -37,7 +38,7 @@ def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, lis
     series = {"load_mw": pd.DataFrame({"hour": hour, **loads})}
     if availability:
         series["availability_pu"] = pd.DataFrame({"hour": hour, **availability})
-    return case_from_tables(config, frames, series)
+    return case_from_tables(config, frames, series, validate=validate)
 
 
 def gen(name: str, carrier: str = "gas", bus: str = "b", **kw: Any) -> dict[str, Any]:

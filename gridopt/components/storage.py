@@ -1,12 +1,13 @@
-"""Storage: charge, discharge, state of charge, power and energy capacity. See ``models/storage.md``.
+"""Storage: charge, discharge, state of charge, power and energy. See ``models/storage.md``.
 
 For store s and snapshot t, with P_s = P̄_s + p^new_s, E_s = Ē_s + e^new_s and Δt the step:
 
-- ``storage.soc_balance``: e_{s,t} = (1 − λ_s)^Δt · e_{s,t−1} + η^c_s Δt · c_{s,t} − Δt/η^d_s · d_{s,t},
+- ``storage.soc_balance``:
+  e_{s,t} = (1 − λ_s)^Δt · e_{s,t−1} + η^c_s Δt · c_{s,t} − Δt/η^d_s · d_{s,t},
   with e_{s,−1} = e_{s,T−1} (cyclic) or e_{s,−1} = σ_s · E_s (given initial state)
 - ``storage.charge_upper`` c ≤ P, ``storage.discharge_upper`` d ≤ P, ``storage.soc_upper`` e ≤ E
 - ``storage.duration``: e^new_s = h_s · p^new_s (fixed duration)
-- objective: Σ_t w · C^vom_s · d_{s,t} + CRF_s (C^P_s p^new_s + C^E_s e^new_s) + C^fom_s P_s
+- objective: Σ_t w C^vom_s d_{s,t} + CRF_s (C^P_s p^new_s + C^E_s e^new_s) + C^fom_s P_s
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def add_storage(m: ArrayModel, case: Case) -> None:
     p_up = np.where(fixed, p_nom[:, None], np.inf)
     c = m.add_variables(f"{FAMILY}.charge", coords, 0.0, p_up).index()
     d = m.add_variables(f"{FAMILY}.discharge", coords, 0.0, p_up).index()
-    e = m.add_variables(f"{FAMILY}.soc", coords, 0.0, np.where(fixed, e_nom[:, None], np.inf)).index()
+    e_up = np.where(fixed, e_nom[:, None], np.inf)
+    e = m.add_variables(f"{FAMILY}.soc", coords, 0.0, e_up).index()
     names = st.index[ext]
     p_new = m.add_variables(f"{FAMILY}.p_new", (names,), 0.0,
                             st["p_nom_max_mw"].to_numpy()[ext] - p_nom[ext]).index()

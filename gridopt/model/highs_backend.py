@@ -117,11 +117,18 @@ def write_model(m: ArrayModel, path: str | Path) -> Path:
 
 
 def _pass_names(h: highspy.Highs, m: ArrayModel) -> None:
-    """Give every column and row a readable name, e.g. ``generators.dispatch[gas,2030-01-01T00]``."""
+    """Give every column and row a readable name, e.g. ``generators.dispatch(gas,2030-01-01T0000)``.
+
+    LP-file names may not contain operators, brackets or colons: those become ``_``. If that
+    makes two names equal, HiGHS falls back to generic names ``c0``, ``r0``, … for the file.
+    """
     for blocks, pass_name in ((m.var_blocks, h.passColName), (m.con_blocks, h.passRowName)):
         for block in blocks.values():
             for k, label in enumerate(labels_of(block)):
-                pass_name(block.start + k, f"{block.name}[{label}]")
+                pass_name(block.start + k, f"{block.name}({label.translate(_LP_UNSAFE)})")
+
+
+_LP_UNSAFE = str.maketrans({c: "_" for c in "-:[] +*/<>=^"})
 
 
 def labels_of(block: Any) -> list[str]:

@@ -172,12 +172,14 @@ class Results:
         """Annual (weighted) generation, fuel use and emissions per generator."""
         gens = self.case.table("generators")
         mwh = self.dispatch.sum() * self.case.weight
+        fuels = self.case.table("fuels")
+        units = dict(zip(fuels.index, fuels["unit"], strict=True)) if not fuels.empty else {}
         return pd.DataFrame({
             "carrier": gens["carrier"],
             "energy_mwh": mwh,
             "fuel": gens["fuel"],
             "fuel_use": mwh * gens["fuel_units_per_mwh"],
-            "fuel_unit": gens["fuel"].map(self.case.table("fuels")["unit"]).fillna(""),
+            "fuel_unit": [units.get(f, "") for f in gens["fuel"]],
             "co2_t": mwh * gens["co2_t_per_mwh"],
         })
 

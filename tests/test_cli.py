@@ -1,0 +1,103 @@
+"""The gridopt command as a user runs it: run, validate, export, atomic output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gridopt.cli import app
+
+CASES = Path(__file__).parent / "cases"
+runner = CliRunner()
+
+
+def test_run_writes_results(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(CASES / "two_bus"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "optimal"
+    assert summary["objective"] == pytest.approx(2000.0)
+    assert summary["currency"] == "EUR"
+    assert len(summary["case_sha256"]) == 64
+    for key in ("build_seconds", "solve_seconds", "n_variables", "n_constraints", "solver",
+                "gridopt_version"):
+        assert key in summary
+    for name in ("dispatch", "prices", "line_flow", "capacities", "costs", "energy"):
+        assert (out / f"{name}.csv").is_file()
+    assert "2,000" in res.output
+
+
+def test_run_pyomo_backend_same_objective(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(CASES / "two_bus"), "--out", str(out),
+                              "--backend", "pyomo"])
+    assert res.exit_code == 0, res.output
+    assert json.loads((out / "summary.json").read_text())["objective"] == pytest.approx(2000.0)
+
+
+def test_a_failed_run_keeps_the_earlier_good_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(CASES / "two_bus"), "--out", str(out)]).exit_code == 0
+    before = (out / "summary.json").read_text()
+    broken = tmp_path / "broken"
+    shutil.copytree(CASES / "two_bus", broken)
+    (broken / "generators.csv").write_text("name,bus,carrier,p_nom_mw\ncheap,Z,gas,-5\n")
+    res = runner.invoke(app, ["run", str(broken), "--out", str(out)])
+    assert res.exit_code == 1
+    assert (out / "summary.json").read_text() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_validate_lists_problems_and_exits_1(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(CASES / "two_bus", broken)
+    (broken / "generators.csv").write_text(
+        "name,bus,carrier,p_nom_mw,vom_per_mwh\ncheap,Z,gas,-5,10\ncheap,B,gas,100,x\n")
+    (broken / "lines.csv").write_text("name,bus0,bus1,cap_fwd_mw\nAB,A,Q,50\n")
+    res = runner.invoke(app, ["validate", str(broken)])
+    assert res.exit_code == 1
+    text = res.output
+    for needle in ("generators.csv", "lines.csv", "Z", "Q", "bus1", "p_nom_mw"):
+        assert needle in text
+    assert "Traceback" not in text
+
+
+def test_validate_ok(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["validate", str(CASES / "two_bus")])
+    assert res.exit_code == 0
+    assert "ok" in res.output
+
+
+def test_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["run", str(tmp_path / "nope")])
+    assert res.exit_code == 1
+    assert "Traceback" not in res.output
+
+
+def test_infeasible_is_explicit_and_writes_nothing(tmp_path: Path) -> None:
+    """A must-run floor above the load with no way to spill: infeasible, exit 2, no folder."""
+    case = tmp_path / "case"
+    shutil.copytree(CASES / "two_bus", case)
+    (case / "generators.csv").write_text(
+        "name,bus,carrier,p_nom_mw,p_min_pu,vom_per_mwh\n"
+        "cheap,A,coal,100,1.0,10\ndear,B,gas,100,1.0,50\n")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(case), "--out", str(out)])
+    assert res.exit_code == 2
+    assert "infeasible" in res.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["mps", "lp"])
+def test_export(tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"model.{fmt}"
+    res = runner.invoke(app, ["export", str(CASES / "two_bus"), "--format", fmt, "--out",
+                              str(target)])
+    assert res.exit_code == 0, res.output
+    text = target.read_text()
+    assert "generators.dispatch" in text and "buses.balance" in text
