@@ -18,7 +18,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 
-def read_case(path):  # noqa: ANN001, ANN201 - thin re-export, typed in gridopt.case.io
+def read_case(path):
     """Read and validate a case folder (see :func:`gridopt.case.io.read_case`)."""
     from gridopt.case.io import read_case as _read
 

@@ -73,6 +73,22 @@ def _positive(name: str, default: object) -> Column:
     return Column(name, "float", default, lo=0.0, lo_open=True)
 
 
+def _dr_common() -> tuple[Column, ...]:
+    """Columns every demand-response family has: where, which VPP, how much, at what cost."""
+    return (
+        _name(),
+        Column("bus", "str", None, ref="buses"),
+        Column("vpp", "str", "", ref="vpps"),
+        _nonneg("potential_mw", None),
+        _nonneg("enrolled_mw"),
+        Column("extendable", "bool", False),
+        _share("participation", 1.0),
+        _nonneg("enrolment_cost_per_mw_yr"),
+        _nonneg("activation_cost_per_mwh"),
+        _nonneg("notice_h"),
+    )
+
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "buses": (
         _name(),
@@ -136,6 +152,31 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _name(),
         Column("bus", "str", None, ref="buses"),
     ),
+    # -- demand response and virtual power plants (models/demand_response.md) --------------
+    "vpps": (
+        _name(),
+        _nonneg("aggregate_mw", INF),
+        _share("availability_pu", 1.0),
+        _nonneg("notice_h"),
+        _nonneg("enrolment_cost_per_mw_yr"),
+        _nonneg("activation_cost_per_mwh"),
+    ),
+    "interruptible": (
+        *_dr_common(),
+        Column("max_hours_per_event", "float", INF, lo=0.0, lo_open=True),
+        Column("max_events_per_yr", "float", INF, lo=0.0),
+        Column("max_hours_per_yr", "float", INF, lo=0.0),
+    ),
+    # <shiftable>
+    # </shiftable>
+    # <ev_fleets>
+    # </ev_fleets>
+    # <self_owned_plants>
+    # </self_owned_plants>
+    # <electrolysers>
+    # </electrolysers>
+    # <flexible_buildings>
+    # </flexible_buildings>
 }
 
 #: Tables that must exist as files; the others are optional.
@@ -146,6 +187,13 @@ SERIES: dict[str, tuple[str, float, float]] = {
     "load_mw": ("loads", 0.0, INF),
     "availability_pu": ("generators", 0.0, 1.0),
     "price_per_mwh": ("generators", -INF, INF),
+    # <series: DR families add theirs between their own markers>
+    # <ev_fleets>
+    # </ev_fleets>
+    # <electrolysers>
+    # </electrolysers>
+    # <flexible_buildings>
+    # </flexible_buildings>
 }
 REQUIRED_SERIES = ("load_mw",)
 
@@ -157,4 +205,10 @@ FALSE_WORDS = ("false", "0", "no", "n", "f")
 ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "generators": (("p_min_pu", "p_max_pu"), ("p_nom_mw", "p_nom_max_mw")),
     "storage": (("p_nom_mw", "p_nom_max_mw"), ("e_nom_mwh", "e_nom_max_mwh")),
+    "interruptible": (("enrolled_mw", "potential_mw"),),
+    "shiftable": (("enrolled_mw", "potential_mw"),),
+    "ev_fleets": (("enrolled_mw", "potential_mw"),),
+    "self_owned_plants": (("enrolled_mw", "potential_mw"),),
+    "electrolysers": (("enrolled_mw", "potential_mw"),),
+    "flexible_buildings": (("enrolled_mw", "potential_mw"),),
 }

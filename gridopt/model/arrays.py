@@ -84,6 +84,10 @@ class ArrayModel:
     _row_lo: list[np.ndarray] = field(default_factory=list)
     _row_hi: list[np.ndarray] = field(default_factory=list)
     injections: list[tuple[str, np.ndarray, np.ndarray, float]] = field(default_factory=list)
+    #: Demand-response terms by family and scope (see ``gridopt.components._dr.Response``).
+    responses: list = field(default_factory=list)
+    #: Per-family state shared between scopes (e.g. enrolled capacity columns).
+    shared: dict = field(default_factory=dict)
     n_cols: int = 0
     n_rows: int = 0
 

@@ -69,6 +69,12 @@ class Results:
         values = self.solution.row_dual[block.index()]
         return pd.DataFrame(values.T, index=block.coords[1], columns=block.coords[0])
 
+    def dual_of(self, name: str) -> float:
+        """The dual of a one-row constraint block (e.g. ``peak_response.target``)."""
+        if self.solution.row_dual is None:
+            raise RuntimeError(f"no duals to read: the solve ended '{self.status}'")
+        return float(self.solution.row_dual[self.model.con_blocks[name].start])
+
     def _maybe(self, name: str, columns: pd.Index) -> pd.DataFrame:
         if name in self.model.var_blocks:
             return self.variable(name)

@@ -1,0 +1,165 @@
+"""Shared pieces of the demand-response families: scopes, enrolment, chronology, responses.
+
+Every DR family writes its physics **once** for a :class:`Scope`:
+
+- the *dispatch* scope: all snapshots, the family's variables take part in the nodal
+  balance and the objective (ordinary operation, DR used when cheaper than generation);
+- the *event* scope (:mod:`gridopt.components.peak_response`): the calendar days around the
+  system's peak events; the same physics, no balance and no operating cost, used to measure
+  the response capability R that the enrolled resources can deliver at once and hold.
+
+Enrolled capacity X_i = X̄_i + x^new_i is one variable shared by both scopes, so enforcing
+R ≥ target co-optimises enrolment with generation and storage. Symbols: ``models/_dr.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components._common import bus_positions, extendable_columns
+from gridopt.model.arrays import ArrayModel
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The snapshots a DR family is written over, cut into chronological windows.
+
+    ``hours`` are positions into ``case.snapshots``; ``window`` gives each its window id.
+    Chronology (state of charge, backlog) runs inside a window and never across windows.
+    """
+
+    name: str
+    hours: np.ndarray
+    window: np.ndarray
+    labels: pd.Index
+
+    @property
+    def is_dispatch(self) -> bool:
+        return self.name == "dispatch"
+
+    def var(self, family: str, quantity: str) -> str:
+        """Block name: ``<family>.<quantity>`` in dispatch, ``<family>.event_<quantity>`` else."""
+        return f"{family}.{quantity}" if self.is_dispatch else f"{family}.{self.name}_{quantity}"
+
+    @property
+    def n(self) -> int:
+        return len(self.hours)
+
+    def first_of_window(self) -> np.ndarray:
+        """True at the first hour of each window."""
+        return np.r_[True, self.window[1:] != self.window[:-1]]
+
+    def last_of_window(self) -> np.ndarray:
+        return np.r_[self.window[1:] != self.window[:-1], True]
+
+
+def dispatch_scope(case: Case) -> Scope:
+    """All snapshots as one window."""
+    n = case.n_snapshots
+    return Scope("dispatch", np.arange(n), np.zeros(n, dtype=np.int64), case.snapshots)
+
+
+def previous(cols: np.ndarray, scope: Scope, cyclic: bool) -> np.ndarray:
+    """Column of the previous hour in the same window (E × H); at a window's first hour the
+    window's last hour when ``cyclic``, else −1 (no term)."""
+    first = scope.first_of_window()
+    prev = np.roll(cols, 1, axis=-1)
+    if cyclic:
+        starts = np.flatnonzero(first)
+        ends = np.r_[starts[1:], scope.n] - 1
+        prev[..., starts] = cols[..., ends]
+    else:
+        prev[..., first] = -1
+    return prev
+
+
+def windows_of(scope: Scope, hours: float) -> np.ndarray:
+    """Sub-window id per hour: each scope window cut into blocks of ``hours`` snapshots."""
+    if not np.isfinite(hours) or hours <= 0:
+        return scope.window
+    first = scope.first_of_window()
+    pos = np.arange(scope.n) - np.maximum.accumulate(np.where(first, np.arange(scope.n), 0))
+    return scope.window * 100_000 + pos // int(hours)
+
+
+@dataclass
+class Enrolment:
+    """Enrolled capacity X_i = X̄_i + x^new_i of one family (columns −1 where not extendable)."""
+
+    existing: np.ndarray
+    new_col: np.ndarray
+
+    def terms(self, scale: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(cols, coefs)`` of scale · x^new (to put on the left-hand side)."""
+        return [(self.new_col[:, None], -np.asarray(scale, float))]
+
+    def rhs(self, scale: np.ndarray) -> np.ndarray:
+        """scale · X̄ (the constant part, on the right-hand side)."""
+        return np.asarray(scale, float) * self.existing[:, None]
+
+
+def add_enrolment(m: ArrayModel, case: Case, family: str) -> Enrolment:
+    """Add ``<family>.enrolled_new`` and the enrolment cost C^enr_i · X_i (per MW-year).
+
+    Called by every scope; the variables are added once and shared.
+    """
+    key = f"{family}.enrolment"
+    if key not in m.shared:
+        m.shared[key] = _new_enrolment(m, case, family)
+    return m.shared[key]
+
+
+def _new_enrolment(m: ArrayModel, case: Case, family: str) -> Enrolment:
+    table = case.table(family)
+    existing = table["enrolled_mw"].to_numpy(float)
+    ext = table["extendable"].to_numpy(bool)
+    new = m.add_variables(f"{family}.enrolled_new", (table.index[ext],), 0.0,
+                          table["potential_mw"].to_numpy()[ext] - existing[ext]).index()
+    cost = table["enrolment_cost_per_mw_yr"].to_numpy(float)
+    names = table.index.to_numpy(dtype=object)
+    m.add_cost(family, "enrolment", new, cost[ext], names[ext])
+    for name, value in zip(names, cost * existing, strict=True):
+        m.add_constant_cost(family, "enrolment", name, value)
+    return Enrolment(existing, extendable_columns(len(table), ext, new))
+
+
+@dataclass
+class Response:
+    """Load reduction of one family's elements in one scope: Σ_k coef_k · x[cols_k] (E × H).
+
+    A constant baseline part (e.g. an EV fleet's uncontrolled charging) is in ``constant``.
+    """
+
+    family: str
+    scope: str
+    elements: pd.Index
+    buses: np.ndarray
+    vpp: np.ndarray
+    terms: list[tuple[np.ndarray, np.ndarray]]
+    constant: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+def register_response(m: ArrayModel, case: Case, family: str, scope: Scope,
+                      terms: list[tuple[np.ndarray, object]],
+                      constant: np.ndarray | None = None) -> None:
+    """Record a family's response (load reduction, MW) for VPP limits, reports and R."""
+    table = case.table(family)
+    shape = (len(table), scope.n)
+    terms = [(np.broadcast_to(c, shape), np.broadcast_to(np.asarray(v, float), shape))
+             for c, v in terms]
+    vpp = table["vpp"].to_numpy(dtype=object) if "vpp" in table else np.full(len(table), "")
+    m.responses.append(Response(
+        family, scope.name, table.index, bus_positions(case.table("buses").index, table["bus"]),
+        vpp, terms, np.zeros(shape) if constant is None else np.broadcast_to(constant, shape)))
+
+
+def evaluate(resp: Response, x: np.ndarray) -> np.ndarray:
+    """The response's value (E × H, MW) at a solution x."""
+    out = np.array(resp.constant, dtype=float, copy=True)
+    for cols, coefs in resp.terms:
+        out += np.where(cols >= 0, coefs * x[np.maximum(cols, 0)], 0.0)
+    return out

@@ -1,0 +1,144 @@
+"""The peak-load response target (Luzhou plan T1). See ``models/peak_response.md``.
+
+Peak hours H come from the system demand D_t = Σ_b D_{b,t} (top-k hours, hours above a share of
+the peak, or named events), grouped into events of at least L consecutive hours. Each event is
+simulated on its calendar day(s) (the *event scope*) with every DR family's own physics, and
+
+- ``peak_response.hold``: R ≤ Σ_{i eligible} r^ev_{i,t}   for every t ∈ H
+- ``peak_response.target`` (when enforced): R ≥ s · max_t D_t
+
+so R is the response the enrolled resources can deliver at once and hold through every event.
+The dual of ``peak_response.target`` is the marginal cost of one more MW of required response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components._dr import Scope
+from gridopt.components.network import bus_demand
+from gridopt.model.arrays import ArrayModel
+
+FAMILY = "peak_response"
+
+
+@dataclass(frozen=True)
+class PeakSettings:
+    """``case.yaml: peak_response`` (defaults: the plan's 5 %, top-2 hours, 2-hour events)."""
+
+    share: float = 0.05
+    hours: str = "top_k"
+    k: int = 2
+    threshold_pu: float = 0.95
+    events: tuple[tuple[str, str], ...] = ()
+    event_duration_h: int = 2
+    max_notice_h: float = 24.0
+    enforce: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def settings(case: Case) -> PeakSettings:
+    """The case's peak-response settings with defaults filled."""
+    raw = dict(case.config.get("peak_response") or {})
+    events = tuple(tuple(str(x) for x in ev) for ev in raw.pop("events", []) or [])
+    known = {f for f in PeakSettings.__dataclass_fields__ if f not in ("events", "extra")}
+    return PeakSettings(events=events, **{k: v for k, v in raw.items() if k in known})
+
+
+def system_demand(case: Case) -> np.ndarray:
+    """D_t = Σ_b D_{b,t}, MW."""
+    return bus_demand(case).sum(axis=0)
+
+
+def peak_load(case: Case) -> float:
+    """P^peak = max_t D_t, MW."""
+    return float(system_demand(case).max())
+
+
+def target_mw(case: Case, share: float | None = None) -> float:
+    """The required response s · P^peak, MW."""
+    return (settings(case).share if share is None else share) * peak_load(case)
+
+
+def peak_hours(case: Case) -> np.ndarray:
+    """Positions of the peak hours H (sorted)."""
+    s, demand = settings(case), system_demand(case)
+    if s.hours == "top_k":
+        return np.sort(np.argsort(-demand, kind="stable")[: s.k])
+    if s.hours == "threshold":
+        return np.flatnonzero(demand >= s.threshold_pu * demand.max())
+    if s.hours == "events":
+        snaps = case.snapshots
+        hits = [np.flatnonzero((snaps >= pd.Timestamp(a)) & (snaps < pd.Timestamp(b)))
+                for a, b in s.events]
+        return np.unique(np.concatenate(hits)) if hits else np.zeros(0, np.int64)
+    raise ValueError(f"peak_response.hours must be top_k, threshold or events, not {s.hours!r}")
+
+
+def peak_events(case: Case) -> list[np.ndarray]:
+    """Runs of consecutive peak hours, each widened to ≥ L hours towards the higher neighbour."""
+    hours, demand = peak_hours(case), system_demand(case)
+    runs = np.split(hours, np.flatnonzero(np.diff(hours) > 1) + 1) if hours.size else []
+    length = max(1, int(settings(case).event_duration_h))
+    events: list[np.ndarray] = []
+    for run in runs:
+        lo, hi = int(run[0]), int(run[-1])
+        while hi - lo + 1 < min(length, len(demand)):
+            left = demand[lo - 1] if lo > 0 else -np.inf
+            right = demand[hi + 1] if hi + 1 < len(demand) else -np.inf
+            lo, hi = (lo - 1, hi) if left >= right else (lo, hi + 1)
+        if events and lo <= events[-1][-1] + 1:
+            lo = int(events.pop()[0])
+        events.append(np.arange(lo, hi + 1))
+    return events
+
+
+def event_scope(case: Case) -> tuple[Scope, np.ndarray]:
+    """The calendar days of the events as one scope (a window per group of days), and the
+    positions within the scope of the event hours."""
+    events = peak_events(case)
+    days = case.snapshots.normalize()
+    window_of_hour = np.full(case.n_snapshots, -1)
+    for k, ev in enumerate(events):
+        on_days = np.isin(days, days[ev])
+        overlap = np.unique(window_of_hour[on_days & (window_of_hour >= 0)])
+        window_of_hour[on_days] = k
+        for old in overlap:
+            window_of_hour[window_of_hour == old] = k
+    hours = np.flatnonzero(window_of_hour >= 0)
+    window = np.unique(window_of_hour[hours], return_inverse=True)[1]
+    scope = Scope("event", hours, window.astype(np.int64), case.snapshots[hours])
+    event_positions = np.flatnonzero(np.isin(hours, np.concatenate(events))) if events else hours[:0]
+    return scope, event_positions
+
+
+def add_capability(m: ArrayModel, case: Case, target: float | None) -> None:
+    """Add every DR family in the event scope, R and ``peak_response.hold`` (and the target)."""
+    from gridopt.components.demand_response import add_scope
+    from gridopt.components.vpp import eligible_mask
+
+    scope, at = event_scope(case)
+    add_scope(m, case, scope)
+    r = m.add_variables(f"{FAMILY}.capability", (pd.Index(["R"], name="name"),)).index()
+    entries, constant = [(np.arange(at.size), np.full(at.size, r[0]), 1.0)], np.zeros(at.size)
+    for resp in (x for x in m.responses if x.scope == scope.name):
+        ok = eligible_mask(case, resp)[:, None]
+        for cols, coefs in resp.terms:
+            rows = np.broadcast_to(np.arange(at.size), (len(ok), at.size))
+            entries.append((rows, np.where(ok, cols[:, at], -1), -coefs[:, at]))
+        constant += (resp.constant[:, at] * ok).sum(axis=0)
+    m.add_rows(f"{FAMILY}.hold", (scope.labels[at],), entries, "<=", constant)
+    if target is not None:
+        m.add_constraints(f"{FAMILY}.target", (pd.Index(["R"], name="name"),), [(r, 1.0)],
+                          ">=", target)
+
+
+def add_peak_response(m: ArrayModel, case: Case) -> None:
+    """In planning: enforce R ≥ s · P^peak when ``peak_response.enforce`` is set."""
+    s = settings(case)
+    if s.enforce:
+        add_capability(m, case, target_mw(case))

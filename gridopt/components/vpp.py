@@ -1,0 +1,101 @@
+"""Virtual power plants: named aggregations of DR members. See ``models/vpp.md``.
+
+For VPP v with aggregate limit A_v and availability α_v, and its members i ∈ M_v (rows of any
+DR table whose ``vpp`` column names v), in every hour t of a scope:
+
+- ``vpp.aggregate_upper``: Σ_{i ∈ M_v} r_{i,t} ≤ α_v A_v
+- objective (dispatch): C^enr_v Σ_{i ∈ M_v} X_i + Σ_t w C^act_v Σ_{i ∈ M_v} r_{i,t}
+
+A member counts towards the peak response only if its own notice and its VPP's notice are
+within ``peak_response.max_notice_h`` and its VPP is available.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components._dr import Response, Scope, evaluate
+from gridopt.model.arrays import ArrayModel
+
+FAMILY = "vpps"
+
+
+def add_vpp_limits(m: ArrayModel, case: Case, scope: Scope) -> None:
+    """Cap each VPP's summed member response in every hour of ``scope``."""
+    vpps = case.table(FAMILY)
+    if vpps.empty:
+        return
+    limit = (vpps["aggregate_mw"] * vpps["availability_pu"]).to_numpy(float)
+    capped = np.flatnonzero(np.isfinite(limit))
+    entries, constant = [], np.zeros((len(vpps), scope.n))
+    for resp in _members(m, scope):
+        v = vpps.index.get_indexer(resp.vpp)
+        mine = v >= 0
+        rows = (v[mine][:, None] * scope.n + np.arange(scope.n)[None, :])
+        for cols, coefs in resp.terms:
+            entries.append((rows, cols[mine], coefs[mine]))
+        np.add.at(constant, v[mine], resp.constant[mine])
+    if capped.size and entries:
+        rhs = limit[:, None] - constant
+        m.add_rows(scope.var(FAMILY, "aggregate_upper"), (vpps.index, scope.labels), entries,
+                   "<=", rhs)
+    if scope.is_dispatch:
+        _add_costs(m, case, scope)
+
+
+def _members(m: ArrayModel, scope: Scope) -> list[Response]:
+    return [r for r in m.responses if r.scope == scope.name and (r.vpp != "").any()]
+
+
+def _add_costs(m: ArrayModel, case: Case, scope: Scope) -> None:
+    vpps = case.table(FAMILY)
+    for resp in _members(m, scope):
+        v = vpps.index.get_indexer(resp.vpp)
+        mine = np.flatnonzero(v >= 0)
+        names = vpps.index.to_numpy(dtype=object)[v[mine]]
+        act = vpps["activation_cost_per_mwh"].to_numpy()[v[mine]][:, None] * case.weight
+        for cols, coefs in resp.terms:
+            m.add_cost(FAMILY, "activation", cols[mine], coefs[mine] * act, names[:, None])
+        for name, value in zip(names, (resp.constant[mine] * act).sum(axis=1), strict=True):
+            m.add_constant_cost(FAMILY, "activation", name, float(value))
+        enrol = m.shared.get(f"{resp.family}.enrolment")
+        if enrol is None:
+            continue
+        fee = vpps["enrolment_cost_per_mw_yr"].to_numpy()[v[mine]]
+        new = enrol.new_col[mine]
+        m.add_cost(FAMILY, "enrolment", new[new >= 0], fee[new >= 0], names[new >= 0])
+        for name, value in zip(names, fee * enrol.existing[mine], strict=True):
+            m.add_constant_cost(FAMILY, "enrolment", name, float(value))
+
+
+def eligible_mask(case: Case, resp: Response) -> np.ndarray:
+    """Members that count towards the peak response (notice and VPP availability)."""
+    from gridopt.components.peak_response import settings
+
+    limit = settings(case).max_notice_h
+    table = case.table(resp.family)
+    ok = table["notice_h"].to_numpy(float) <= limit if "notice_h" in table else np.ones(
+        len(table), bool)
+    vpps = case.table(FAMILY)
+    if not vpps.empty:
+        v = vpps.index.get_indexer(resp.vpp)
+        in_vpp = v >= 0
+        vpp_ok = (vpps["notice_h"].to_numpy() <= limit) & (vpps["availability_pu"].to_numpy() > 0)
+        ok = ok & (~in_vpp | vpp_ok[np.maximum(v, 0)])
+    return ok
+
+
+def vpp_series(responses: list[Response], x: np.ndarray, case: Case,
+               scope_name: str = "dispatch") -> pd.DataFrame:
+    """Each VPP's hourly delivered response (MW), summed over its members."""
+    vpps = case.table(FAMILY)
+    out = pd.DataFrame(0.0, index=case.snapshots, columns=vpps.index)
+    for resp in (r for r in responses if r.scope == scope_name):
+        values = evaluate(resp, x)
+        for name in vpps.index:
+            mine = resp.vpp == name
+            if mine.any():
+                out[name] += values[mine].sum(axis=0)
+    return out

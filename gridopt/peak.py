@@ -1,0 +1,226 @@
+"""Verify, enforce and cost the peak-load response target (Luzhou plan T1).
+
+- :func:`verify`: the largest response R the *enrolled* resources deliver at once and hold
+  through every peak event (an LP over the event days only), PASS/FAIL against s · P^peak, the
+  contribution of each family and VPP, and for FAIL the cheapest new enrolment that closes the
+  gap (or, when even the whole potential falls short, by how much and why).
+- :func:`cost_curve`: the planning optimum with the target enforced at several shares, the cost
+  difference to no target, and the marginal cost of one more MW (dual of the target row).
+
+Formulation: ``models/peak_response.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components._dr import evaluate
+from gridopt.components.demand_response import DR_FAMILIES
+from gridopt.components.peak_response import (
+    add_capability,
+    event_scope,
+    peak_events,
+    peak_load,
+    settings,
+    target_mw,
+)
+from gridopt.components.vpp import eligible_mask
+from gridopt.model.arrays import ArrayModel
+from gridopt.model.highs_backend import Solution, solve_highs
+
+
+@dataclass
+class PeakReport:
+    """The verdict of :func:`verify`."""
+
+    peak_mw: float
+    share: float
+    target_mw: float
+    capability_mw: float
+    events: list[pd.DatetimeIndex]
+    by_family: pd.Series
+    by_vpp: pd.Series
+    by_element: pd.DataFrame
+    gap_closure: pd.DataFrame = field(default_factory=pd.DataFrame)
+    max_potential_mw: float | None = None
+    explanation: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.capability_mw >= self.target_mw * (1 - 1e-9)
+
+    @property
+    def missing_mw(self) -> float:
+        return max(0.0, self.target_mw - self.capability_mw)
+
+    def table(self) -> pd.DataFrame:
+        """One-column verdict table (written as ``peak_response.csv``)."""
+        rows: dict[str, Any] = {
+            "peak_load_mw": self.peak_mw, "target_share": self.share,
+            "target_mw": self.target_mw, "capability_mw": self.capability_mw,
+            "capability_share": self.capability_mw / self.peak_mw if self.peak_mw else 0.0,
+            "verdict": "PASS" if self.passed else "FAIL", "missing_mw": self.missing_mw,
+            "events": "; ".join(f"{e[0]:%Y-%m-%d %H:%M}..{e[-1]:%H:%M}" for e in self.events),
+        }
+        rows.update({f"family:{k}": v for k, v in self.by_family.items()})
+        rows.update({f"vpp:{k}": v for k, v in self.by_vpp.items()})
+        if self.max_potential_mw is not None:
+            rows["max_with_full_potential_mw"] = self.max_potential_mw
+        return pd.Series(rows, name="value").to_frame()
+
+
+def _with_enrolment(case: Case, mode: str) -> Case:
+    """A copy whose DR enrolment is fixed at what is enrolled (``"fixed"``) or may grow to the
+    potential (``"potential"``)."""
+    tables = dict(case.tables)
+    for family in DR_FAMILIES:
+        t = case.table(family)
+        if t.empty:
+            continue
+        t = t.copy()
+        t["extendable"] = mode == "potential"
+        tables[family] = t
+    return case.replace(tables=tables)
+
+
+def _capability_model(case: Case, target: float | None, objective: str) -> ArrayModel:
+    m = ArrayModel(case.snapshots)
+    add_capability(m, case, target)
+    r = m.var("peak_response.capability")
+    if objective == "max_R":
+        m.cost_terms = []
+        m.constant_costs = []
+        m.add_cost("peak_response", "capability", r, -1.0, np.array(["R"], dtype=object))
+    else:  # min enrolment cost only
+        m.cost_terms = [t for t in m.cost_terms if t.kind == "enrolment"]
+    return m
+
+
+def _solve(m: ArrayModel) -> Solution:
+    sol = solve_highs(m)
+    if not sol.ok:
+        raise RuntimeError(f"peak-response LP ended '{sol.status}' ({sol.message})")
+    return sol
+
+
+def _contributions(case: Case, m: ArrayModel, x: np.ndarray) -> pd.DataFrame:
+    """Each element's response at the binding event hour (the hour where the total is least)."""
+    scope, at = event_scope(case)
+    rows = []
+    for resp in (r for r in m.responses if r.scope == "event"):
+        value = evaluate(resp, x)[:, at] * eligible_mask(case, resp)[:, None]
+        for k, name in enumerate(resp.elements):
+            rows.append((resp.family, name, resp.vpp[k], value[k]))
+    if not rows:
+        return pd.DataFrame(columns=["family", "name", "vpp", "mw"])
+    values = np.array([r[3] for r in rows])
+    binding = int(np.argmin(values.sum(axis=0)))
+    return pd.DataFrame({"family": [r[0] for r in rows], "name": [r[1] for r in rows],
+                         "vpp": [r[2] for r in rows], "mw": values[:, binding]})
+
+
+def verify(case: Case) -> PeakReport:
+    """R with today's enrolment, PASS/FAIL, contributions, and how to close a gap."""
+    s = settings(case)
+    fixed = _with_enrolment(case, "fixed")
+    m = _capability_model(fixed, None, "max_R")
+    sol = _solve(m)
+    capability = float(sol.x[m.var("peak_response.capability")[0]])
+    by_element = _contributions(fixed, m, sol.x)
+    report = PeakReport(
+        peak_mw=peak_load(case), share=s.share, target_mw=target_mw(case),
+        capability_mw=capability, events=[case.snapshots[e] for e in peak_events(case)],
+        by_family=by_element.groupby("family")["mw"].sum() if len(by_element) else pd.Series(),
+        by_vpp=by_element[by_element["vpp"] != ""].groupby("vpp")["mw"].sum()
+        if len(by_element) else pd.Series(),
+        by_element=by_element)
+    if not report.passed:
+        _explain_gap(case, report)
+    return report
+
+
+def _explain_gap(case: Case, report: PeakReport) -> None:
+    """Cheapest new enrolment that reaches the target, or how far the full potential falls short."""
+    full = _with_enrolment(case, "potential")
+    m = _capability_model(full, None, "max_R")
+    sol = _solve(m)
+    report.max_potential_mw = float(sol.x[m.var("peak_response.capability")[0]])
+    if report.max_potential_mw < report.target_mw * (1 - 1e-9):
+        short = report.target_mw - report.max_potential_mw
+        report.explanation = (
+            f"Even with every resource enrolled up to its potential, R = "
+            f"{report.max_potential_mw:,.1f} MW < target {report.target_mw:,.1f} MW: "
+            f"{short:,.1f} MW short. Add DR potential or relax the event duration / notice.")
+        return
+    m = _capability_model(full, report.target_mw, "min_cost")
+    sol = _solve(m)
+    rows = []
+    for family in DR_FAMILIES:
+        block = m.var_blocks.get(f"{family}.enrolled_new")
+        if block is None:
+            continue
+        table = full.table(family)
+        values = sol.x[block.index()]
+        for name, mw in zip(block.coords[0], values, strict=True):
+            if mw > 1e-6:
+                cost = float(table.loc[name, "enrolment_cost_per_mw_yr"])
+                rows.append((family, name, mw, cost, mw * cost))
+    report.gap_closure = pd.DataFrame(rows, columns=["family", "name", "new_enrolment_mw",
+                                                     "cost_per_mw_yr", "annual_cost"])
+    report.explanation = (f"Missing {report.missing_mw:,.1f} MW; the cheapest new enrolment "
+                          f"that closes it costs {report.gap_closure['annual_cost'].sum():,.0f} "
+                          f"{case.currency}/yr (listed).")
+
+
+def with_target(case: Case, share: float | None, enforce: bool = True) -> Case:
+    """A copy of ``case`` whose planning enforces R ≥ share · P^peak (or nothing)."""
+    cfg = dict(case.config)
+    pr = dict(cfg.get("peak_response") or {})
+    pr["enforce"] = enforce
+    if share is not None:
+        pr["share"] = share
+    cfg["peak_response"] = pr
+    return case.replace(config=cfg)
+
+
+def check_reachable(case: Case, share: float) -> None:
+    """Raise a clear error when no enrolment can reach share · P^peak."""
+    full = _with_enrolment(case, "potential")
+    m = _capability_model(full, None, "max_R")
+    best = float(_solve(m).x[m.var("peak_response.capability")[0]])
+    need = target_mw(case, share)
+    if best < need * (1 - 1e-9):
+        raise TargetUnreachable(
+            f"peak-response target {share:.1%} of {peak_load(case):,.1f} MW = {need:,.1f} MW "
+            f"cannot be met: with every DR resource enrolled to its potential the response "
+            f"held through the peak events is at most {best:,.1f} MW ({best / peak_load(case):.2%}),"
+            f" {need - best:,.1f} MW short.")
+
+
+class TargetUnreachable(ValueError):
+    """The required peak response exceeds what every DR potential can deliver."""
+
+
+def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.DataFrame:
+    """Planning optimum with R ≥ s · P^peak for each share s; cost difference and marginal cost."""
+    from gridopt.solve import solve
+
+    base = solve(with_target(case, None, enforce=False), **solver_options)
+    rows = []
+    for share in shares:
+        try:
+            check_reachable(case, share)
+        except TargetUnreachable as exc:
+            rows.append((share, target_mw(case, share), np.nan, np.nan, np.nan, str(exc)))
+            continue
+        r = solve(with_target(case, share), **solver_options)
+        dual = r.dual_of("peak_response.target") if r.ok else np.nan
+        rows.append((share, target_mw(case, share), r.objective,
+                     (r.objective - base.objective) if r.ok else np.nan, dual, r.status))
+    return pd.DataFrame(rows, columns=["share", "target_mw", "objective", "cost_increase",
+                                       "marginal_cost_per_mw_yr", "status"]).set_index("share")
