@@ -118,6 +118,69 @@ def _by_carrier(results):
     return frame.groupby("carrier").sum()
 
 
+def _shares(text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"--shares takes numbers like 0,0.02,0.05, not {text!r}") from None
+
+
+@app.command("peak-response")
+def peak_response(
+    case: CaseArg = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
+        "out-peak-response"),
+    shares: Annotated[str, typer.Option(help="Required shares for the cost curve.")] =
+        "0,0.02,0.04,0.05,0.06,0.08,0.10",
+    curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Also cost the target.")] =
+        True,
+) -> None:
+    """Verify the peak-load response target (PASS/FAIL), cost it, write CSV and a plot."""
+    from gridopt.peak import cost_curve, verify
+    from gridopt.results.plots import plot_cost_curve
+    from gridopt.results.write import write_folder
+
+    c = _load(case)
+    with console.status(f"measuring the peak response of {c.name}"):
+        report = verify(c)
+    _print_peak(report, c.currency)
+    tables = {"peak_response": report.table(), "peak_response_by_element": report.by_element}
+    if not report.gap_closure.empty:
+        tables["gap_closure"] = report.gap_closure
+    if curve:
+        with console.status(f"costing the target at {shares}"):
+            frame = cost_curve(c, _shares(shares))
+        tables["cost_curve"] = frame
+        console.print(frame)
+    writers = {}
+    if curve:
+        writers["cost_curve.png"] = lambda p: plot_cost_curve(
+            tables["cost_curve"], c.currency, p,
+            title=f"{c.name}: cost of the peak-load response target")
+    path = write_folder(out, tables, {}, writers)
+    console.print(f"written to [bold]{path}[/bold]")
+
+
+def _print_peak(report, currency: str) -> None:  # noqa: ANN001 - PeakReport
+    verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]"
+    table = Table(title=f"peak-load response: {verdict}", show_header=False)
+    table.add_row("peak load", f"{report.peak_mw:,.1f} MW")
+    table.add_row("target", f"{report.share:.1%} = {report.target_mw:,.1f} MW")
+    table.add_row("capability R", f"{report.capability_mw:,.1f} MW "
+                  f"({report.capability_mw / report.peak_mw:.2%} of peak)")
+    for family, mw in report.by_family.items():
+        table.add_row(f"  from {family}", f"{mw:,.1f} MW")
+    for vpp, mw in report.by_vpp.items():
+        table.add_row(f"  via VPP {vpp}", f"{mw:,.1f} MW")
+    if not report.passed:
+        table.add_row("missing", f"{report.missing_mw:,.1f} MW")
+    console.print(table)
+    if report.explanation:
+        console.print(report.explanation)
+    if not report.gap_closure.empty:
+        console.print(report.gap_closure.to_string(index=False))
+
+
 @app.command()
 def export(case: CaseArg = None,
            fmt: Annotated[ModelFormat, typer.Option("--format", "-f")] = ModelFormat.mps,

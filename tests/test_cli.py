@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -101,3 +102,20 @@ def test_export(tmp_path: Path, fmt: str) -> None:
     assert res.exit_code == 0, res.output
     text = target.read_text()
     assert "generators.dispatch" in text and "buses.balance" in text
+
+
+def test_peak_response_command(tmp_path: Path) -> None:
+    """Verdict FAIL (R = 3 of 5 MW), closure 2 MW, cost curve CSV and PNG written."""
+    out = tmp_path / "pr"
+    res = runner.invoke(app, ["peak-response", str(CASES / "dr_four_hours"), "--out", str(out),
+                              "--shares", "0,0.05,0.2"])
+    assert res.exit_code == 0, res.output
+    assert "FAIL" in res.output
+    verdict = pd.read_csv(out / "peak_response.csv", index_col=0)["value"]
+    assert float(verdict["capability_mw"]) == pytest.approx(3.0)
+    assert float(verdict["missing_mw"]) == pytest.approx(2.0)
+    closure = pd.read_csv(out / "gap_closure.csv")
+    assert closure["new_enrolment_mw"].sum() == pytest.approx(2.0)
+    curve = pd.read_csv(out / "cost_curve.csv", index_col=0)
+    assert curve.loc[0.2, "objective"] != curve.loc[0.2, "objective"]  # NaN: unreachable
+    assert (out / "cost_curve.png").stat().st_size > 1000

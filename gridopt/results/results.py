@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
+from gridopt.components._dr import evaluate
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity
+from gridopt.components.vpp import vpp_series
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.highs_backend import Solution
 
@@ -189,6 +191,43 @@ class Results:
             "co2_t": mwh * gens["co2_t_per_mwh"],
         })
 
+    @cached_property
+    def dr_response(self) -> pd.DataFrame:
+        """Each DR element's response in dispatch (MW), columns (family, name)."""
+        x = self._x()
+        frames = {}
+        for resp in (r for r in self.model.responses if r.scope == "dispatch"):
+            values = evaluate(resp, x)
+            for k, name in enumerate(resp.elements):
+                frames[(resp.family, name)] = values[k]
+        frame = pd.DataFrame(frames, index=self.case.snapshots)
+        if frames:
+            frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["family", "name"])
+        return frame
+
+    @cached_property
+    def vpp_dispatch(self) -> pd.DataFrame:
+        """Each VPP's hourly response: the sum over its members (MW)."""
+        return vpp_series(self.model.responses, self._x(), self.case)
+
+    @cached_property
+    def vpp_summary(self) -> pd.DataFrame:
+        """Per VPP: members, energy delivered (MWh/yr), peak MW and revenue at nodal prices."""
+        vpps = self.case.table("vpps")
+        rows = {name: {"members": 0, "energy_mwh": 0.0, "max_mw": 0.0, "revenue": 0.0}
+                for name in vpps.index}
+        w, x, prices = self.case.weight, self._x(), self.prices.to_numpy()
+        for resp in (r for r in self.model.responses if r.scope == "dispatch"):
+            values = evaluate(resp, x)
+            for k, v in enumerate(resp.vpp):
+                if v in rows:
+                    rows[v]["members"] += 1
+                    rows[v]["revenue"] += float(w * (values[k] * prices[:, resp.buses[k]]).sum())
+        for name in vpps.index:
+            rows[name]["energy_mwh"] = float(self.vpp_dispatch[name].sum() * w)
+            rows[name]["max_mw"] = float(self.vpp_dispatch[name].max())
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("name")
+
     @property
     def total_emissions_t(self) -> float:
         return float(self.energy["co2_t"].sum())
@@ -198,7 +237,13 @@ class Results:
         names = ["dispatch", "curtailment", "storage_charge", "storage_discharge",
                  "storage_soc", "line_flow", "load_shed", "prices", "capacities", "costs",
                  "energy"]
-        return {n: getattr(self, n) for n in names}
+        out = {n: getattr(self, n) for n in names}
+        if self.model.responses:
+            out["dr_response"] = self.dr_response
+        if not self.case.table("vpps").empty:
+            out["vpp_dispatch"] = self.vpp_dispatch
+            out["vpp_summary"] = self.vpp_summary
+        return out
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, sizes, timings, versions and the case hash (for summary.json)."""

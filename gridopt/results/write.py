@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,10 @@ def write_results(results: Results, out: str | Path, extra: dict[str, pd.DataFra
     return write_folder(out, tables, {"summary.json": summary})
 
 
-def write_folder(out: str | Path, tables: dict[str, pd.DataFrame],
-                 documents: dict[str, Any]) -> Path:
-    """Write CSV tables and JSON documents into ``out`` through a temporary sibling folder."""
+def write_folder(out: str | Path, tables: dict[str, pd.DataFrame], documents: dict[str, Any],
+                 writers: dict[str, Callable[[Path], Any]] | None = None) -> Path:
+    """Write CSV tables, JSON documents and other files (``writers``: file name → function
+    writing that path, e.g. a plot) into ``out`` through a temporary sibling folder."""
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -36,6 +38,8 @@ def write_folder(out: str | Path, tables: dict[str, pd.DataFrame],
             frame.to_csv(tmp / f"{name}.csv")
         for name, doc in documents.items():
             (tmp / name).write_text(json.dumps(doc, indent=2, default=str) + "\n")
+        for name, write in (writers or {}).items():
+            write(tmp / name)
         _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

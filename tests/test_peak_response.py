@@ -1,0 +1,162 @@
+"""Peak-response target: peak hours, capability R, enforce, cost (hand-derived where possible)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gridopt
+from gridopt.case.build import fill_defaults
+from gridopt.components.peak_response import event_scope, peak_events, peak_hours
+from gridopt.peak import TargetUnreachable, check_reachable, cost_curve, verify, with_target
+from tests.factory import gen, make_case
+
+LOAD = [80.0, 100.0, 90.0, 70.0]
+
+
+def dr_case(k: int = 1, duration: int = 1, share: float = 0.05, **interruptible):
+    """One bus, four hours, load [80, 100, 90, 70] MW; gas 200 MW at 50; an interruptible
+    C&I load of 6 MW enrolled, at most 1 hour per event (overridable)."""
+    row = {"name": "ci", "bus": "b", "potential_mw": 6.0, "enrolled_mw": 6.0,
+           "max_hours_per_event": 1.0, **interruptible}
+    case = make_case(hours=4, generators=[gen("gas", p_nom_mw=200.0, vom_per_mwh=50.0)],
+                     loads={"load": LOAD}, interruptible=[row])
+    cfg = {**case.config, "peak_response": {"k": k, "event_duration_h": duration,
+                                            "share": share}}
+    return case.replace(config=cfg)
+
+
+def test_peak_hours_and_events() -> None:
+    """Top-1 hour is hour 1 (100 MW); widened to 2 hours it takes the higher neighbour, hour 2
+    (90 > 80); top-2 hours are 1 and 2 — one event. The event's day is all four hours."""
+    assert peak_hours(dr_case(k=1)).tolist() == [1]
+    assert [e.tolist() for e in peak_events(dr_case(k=1, duration=2))] == [[1, 2]]
+    assert [e.tolist() for e in peak_events(dr_case(k=2, duration=1))] == [[1, 2]]
+    scope, at = event_scope(dr_case(k=2))
+    assert scope.hours.tolist() == [0, 1, 2, 3] and at.tolist() == [1, 2]
+
+
+def test_interruptible_in_the_peak_hour() -> None:
+    """Event = hour 1 only: the 6 MW are delivered at once. R = 6 ≥ 5 % · 100 = 5: PASS."""
+    rep = verify(dr_case(k=1, duration=1))
+    assert rep.capability_mw == pytest.approx(6.0)
+    assert rep.target_mw == pytest.approx(5.0)
+    assert rep.passed
+    assert rep.by_family["interruptible"] == pytest.approx(6.0)
+
+
+def test_interruptible_held_over_two_hours() -> None:
+    """Event = hours 1–2; at most 1 hour per event means 6 MWh per event, so the portfolio can
+    hold 6 · 1 / 2 = 3 MW through both hours (members rotate). R = 3 < 5: FAIL by 2 MW; the
+    potential equals the enrolment, so even full potential is 2 MW short."""
+    rep = verify(dr_case(k=2, duration=2))
+    assert rep.capability_mw == pytest.approx(3.0)
+    assert not rep.passed
+    assert rep.missing_mw == pytest.approx(2.0)
+    assert rep.max_potential_mw == pytest.approx(3.0)
+    assert "2.0 MW short" in rep.explanation
+
+
+def test_participation_scales_the_response() -> None:
+    """Participation 0.5: R = 0.5 · 6 = 3 in the peak hour."""
+    assert verify(dr_case(participation=0.5)).capability_mw == pytest.approx(3.0)
+
+
+def test_notice_longer_than_allowed_does_not_count() -> None:
+    """A 48-hour notice exceeds the default 24 h: the resource does not count (R = 0)."""
+    assert verify(dr_case(notice_h=48.0)).capability_mw == pytest.approx(0.0)
+
+
+def test_gap_closed_by_cheapest_enrolment() -> None:
+    """Two resources, 3 MW enrolled of 'ci' (potential 10, 20 per MW-yr) and 0 of 'ci2'
+    (potential 10, 5 per MW-yr); target 5 MW in the peak hour: the cheapest closure enrols
+    2 MW of 'ci2' at 10 per year."""
+    case = dr_case(enrolled_mw=3.0, potential_mw=10.0, extendable=True,
+                   enrolment_cost_per_mw_yr=20.0)
+    ci2 = {"name": "ci2", "bus": "b", "potential_mw": 10.0, "enrolment_cost_per_mw_yr": 5.0}
+    table = case.tables["interruptible"].copy()
+    extra = fill_defaults("interruptible", pd.DataFrame([ci2]))
+    case = case.replace(tables={**case.tables, "interruptible": pd.concat([table, extra])})
+    rep = verify(case)
+    assert rep.capability_mw == pytest.approx(3.0)
+    closure = rep.gap_closure.set_index("name")
+    assert closure.loc["ci2", "new_enrolment_mw"] == pytest.approx(2.0)
+    assert closure["annual_cost"].sum() == pytest.approx(10.0)
+
+
+def enforce_case(share: float):
+    """As dr_case but the 6 MW can be enrolled at 1,000 per MW-yr and nothing is enrolled;
+    the event is the peak hour. Enforcing R ≥ s · 100 enrols exactly 100 s MW."""
+    return with_target(dr_case(enrolled_mw=0.0, extendable=True,
+                               enrolment_cost_per_mw_yr=1000.0), share)
+
+
+@pytest.mark.parametrize("backend", ["highs", "pyomo"])
+def test_enforced_target_holds_and_costs_the_enrolment(backend: str) -> None:
+    """s = 5 %: enrol exactly 5 MW. Each enrolled MW costs 1,000 a year but, with activation
+    cost 0, also replaces gas in dispatch: at most 1 hour in any 2 consecutive hours, so 2 of
+    the 4 hours, saving 2 · 50 = 100. Net cost of a required MW = 1,000 − 100 = 900 (the dual);
+    without the target nothing is enrolled (900 > 0), so the target costs 5 · 900 = 4,500."""
+    free = gridopt.solve(with_target(enforce_case(0.05), None, enforce=False), backend=backend)
+    r = gridopt.solve(enforce_case(0.05), backend=backend)
+    assert r.status == "optimal"
+    assert free.variable("interruptible.enrolled_new")["ci"] == pytest.approx(0.0, abs=1e-9)
+    assert r.variable("interruptible.enrolled_new")["ci"] == pytest.approx(5.0)
+    assert r.variable("peak_response.capability")["R"] >= 5.0 - 1e-6
+    assert r.dual_of("peak_response.target") == pytest.approx(900.0, rel=1e-6)
+    assert r.objective - free.objective == pytest.approx(4500.0, rel=1e-9)
+
+
+def test_cost_rises_with_the_share_and_unreachable_is_explained() -> None:
+    curve = cost_curve(enforce_case(0.0), [0.0, 0.02, 0.04, 0.06, 0.08])
+    costs = curve["objective"].to_numpy()
+    assert np.all(np.diff(costs[~np.isnan(costs)]) >= -1e-6)
+    assert np.isnan(curve.loc[0.08, "objective"])  # 8 MW > 6 MW potential
+    assert "short" in curve.loc[0.08, "status"]
+    with pytest.raises(TargetUnreachable, match="2.0 MW short"):
+        check_reachable(enforce_case(0.08), 0.08)
+
+
+def vpp_case(aggregate_mw: float = 7.0, vpp_notice_h: float = 0.0):
+    """Two interruptible members of VPP 'v' (6 MW and 4 MW, 1 h per event) at different buses
+    linked by a line; the VPP caps their sum at ``aggregate_mw``; platform activation 5 per MWh."""
+    rows = [{"name": "ci", "bus": "b", "potential_mw": 6.0, "enrolled_mw": 6.0,
+             "max_hours_per_event": 1.0, "vpp": "v", "activation_cost_per_mwh": 1.0},
+            {"name": "ci2", "bus": "c", "potential_mw": 4.0, "enrolled_mw": 4.0,
+             "max_hours_per_event": 1.0, "vpp": "v", "activation_cost_per_mwh": 1.0}]
+    case = make_case(hours=4, buses=["b", "c"],
+                     generators=[gen("gas", p_nom_mw=200.0, vom_per_mwh=50.0)],
+                     loads={"load": LOAD}, interruptible=rows,
+                     lines=[{"name": "bc", "bus0": "b", "bus1": "c", "cap_fwd_mw": 100.0}],
+                     vpps=[{"name": "v", "aggregate_mw": aggregate_mw, "notice_h": vpp_notice_h,
+                            "activation_cost_per_mwh": 5.0}])
+    return case.replace(config={**case.config, "peak_response": {"k": 1,
+                                                                   "event_duration_h": 1}})
+
+
+def test_vpp_caps_the_members_together() -> None:
+    """Members could give 6 + 4 = 10 MW in the peak hour; the VPP caps them at 7: R = 7, all
+    of it via VPP 'v'."""
+    rep = verify(vpp_case())
+    assert rep.capability_mw == pytest.approx(7.0)
+    assert rep.by_vpp["v"] == pytest.approx(7.0)
+
+
+def test_vpp_notice_excludes_its_members() -> None:
+    assert verify(vpp_case(vpp_notice_h=48.0)).capability_mw == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("backend", ["highs", "pyomo"])
+def test_vpp_dispatch_and_revenue(backend: str) -> None:
+    """Dispatch: a MWh of DR saves 50 of gas and costs 1 (member) + 5 (VPP) = 6, so DR runs as
+    much as its rules allow. 'ci' (6 MW) and 'ci2' (4 MW) may each interrupt at most 1 hour in
+    any 2 consecutive hours: at most 12 and 8 MWh over the 4 hours, 20 MWh in all, and e.g.
+    ci [6, 0, 6, 0] + ci2 [0, 4, 0, 4] = [6, 4, 6, 4] stays under the 7 MW cap. All-gas costs
+    340 MWh · 50 = 17,000; DR saves 20 · (50 − 6) = 880: objective 16,120. Revenue of the VPP at
+    the nodal price 50: 20 · 50 = 1,000."""
+    r = gridopt.solve(vpp_case(), backend=backend)
+    assert r.objective == pytest.approx(17_000.0 - 880.0)
+    assert r.vpp_summary.loc["v", "energy_mwh"] == pytest.approx(20.0)
+    assert r.vpp_dispatch["v"].max() <= 7.0 + 1e-6
+    assert r.vpp_summary.loc["v", "revenue"] == pytest.approx(1000.0)
