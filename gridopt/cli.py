@@ -161,7 +161,7 @@ def peak_response(
     console.print(f"written to [bold]{path}[/bold]")
 
 
-def _print_peak(report, currency: str) -> None:  # noqa: ANN001 - PeakReport
+def _print_peak(report, currency: str) -> None:
     verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]"
     table = Table(title=f"peak-load response: {verdict}", show_header=False)
     table.add_row("peak load", f"{report.peak_mw:,.1f} MW")

@@ -110,7 +110,7 @@ def _solve(m: ArrayModel) -> Solution:
 
 def _contributions(case: Case, m: ArrayModel, x: np.ndarray) -> pd.DataFrame:
     """Each element's response at the binding event hour (the hour where the total is least)."""
-    scope, at = event_scope(case)
+    _, at = event_scope(case)
     rows = []
     for resp in (r for r in m.responses if r.scope == "event"):
         value = evaluate(resp, x)[:, at] * eligible_mask(case, resp)[:, None]
@@ -195,14 +195,14 @@ def check_reachable(case: Case, share: float) -> None:
     best = float(_solve(m).x[m.var("peak_response.capability")[0]])
     need = target_mw(case, share)
     if best < need * (1 - 1e-9):
-        raise TargetUnreachable(
+        raise TargetUnreachableError(
             f"peak-response target {share:.1%} of {peak_load(case):,.1f} MW = {need:,.1f} MW "
             f"cannot be met: with every DR resource enrolled to its potential the response "
-            f"held through the peak events is at most {best:,.1f} MW ({best / peak_load(case):.2%}),"
-            f" {need - best:,.1f} MW short.")
+            f"held through the peak events is at most {best:,.1f} MW "
+            f"({best / peak_load(case):.2%}), {need - best:,.1f} MW short.")
 
 
-class TargetUnreachable(ValueError):
+class TargetUnreachableError(ValueError):
     """The required peak response exceeds what every DR potential can deliver."""
 
 
@@ -215,7 +215,7 @@ def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.Dat
     for share in shares:
         try:
             check_reachable(case, share)
-        except TargetUnreachable as exc:
+        except TargetUnreachableError as exc:
             rows.append((share, target_mw(case, share), np.nan, np.nan, np.nan, str(exc)))
             continue
         r = solve(with_target(case, share), **solver_options)

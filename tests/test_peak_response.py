@@ -9,7 +9,7 @@ import pytest
 import gridopt
 from gridopt.case.build import fill_defaults
 from gridopt.components.peak_response import event_scope, peak_events, peak_hours
-from gridopt.peak import TargetUnreachable, check_reachable, cost_curve, verify, with_target
+from gridopt.peak import TargetUnreachableError, check_reachable, cost_curve, verify, with_target
 from tests.factory import gen, make_case
 
 LOAD = [80.0, 100.0, 90.0, 70.0]
@@ -114,7 +114,7 @@ def test_cost_rises_with_the_share_and_unreachable_is_explained() -> None:
     assert np.all(np.diff(costs[~np.isnan(costs)]) >= -1e-6)
     assert np.isnan(curve.loc[0.08, "objective"])  # 8 MW > 6 MW potential
     assert "short" in curve.loc[0.08, "status"]
-    with pytest.raises(TargetUnreachable, match="2.0 MW short"):
+    with pytest.raises(TargetUnreachableError, match=r"2\.0 MW short"):
         check_reachable(enforce_case(0.08), 0.08)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.components._common import bus_positions
-from gridopt.components._dr import Scope, add_enrolment, register_response
+from gridopt.components._dr import Enrolment, Scope, add_enrolment, register_response
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "interruptible"
@@ -43,8 +43,8 @@ def add_interruptible(m: ArrayModel, case: Case, scope: Scope) -> None:
     register_response(m, case, FAMILY, scope, [(r, 1.0)])
 
 
-def _add_event_energy(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, enrol,
-                      rho: np.ndarray) -> None:  # noqa: ANN001 - Enrolment
+def _add_event_energy(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, enrol: Enrolment,
+                      rho: np.ndarray) -> None:
     table = case.table(FAMILY)
     hours = table["max_hours_per_event"].to_numpy(float)
     limited = np.flatnonzero(np.isfinite(hours) & (hours < scope.n))
@@ -58,7 +58,8 @@ def _add_event_energy(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, en
         entries.append((offset + rows, cols, 1.0))
         new = enrol.new_col[i]
         if new >= 0:
-            entries.append((offset + np.arange(n_rows), np.full(n_rows, new), -hours[i] * rho[i, 0]))
+            entries.append((offset + np.arange(n_rows), np.full(n_rows, new),
+                            -hours[i] * rho[i, 0]))
         rhs.extend([hours[i] * rho[i, 0] * enrol.existing[i]] * n_rows)
         labels.extend(f"{table.index[i]}|{k}" for k in range(n_rows))
     if entries:
@@ -78,8 +79,8 @@ def _event_windows(scope: Scope, r_i: np.ndarray, h: int) -> tuple[np.ndarray, n
     return rows, r_i
 
 
-def _add_annual_hours(m: ArrayModel, case: Case, r: np.ndarray, enrol,
-                      rho: np.ndarray) -> None:  # noqa: ANN001 - Enrolment
+def _add_annual_hours(m: ArrayModel, case: Case, r: np.ndarray, enrol: Enrolment,
+                      rho: np.ndarray) -> None:
     """Row i: Σ_t w r_{i,t} − H_i ρ_i x^new_i ≤ H_i ρ_i X̄_i."""
     table = case.table(FAMILY)
     cap = np.minimum(table["max_hours_per_yr"].to_numpy(float),

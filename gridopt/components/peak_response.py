@@ -112,8 +112,9 @@ def event_scope(case: Case) -> tuple[Scope, np.ndarray]:
     hours = np.flatnonzero(window_of_hour >= 0)
     window = np.unique(window_of_hour[hours], return_inverse=True)[1]
     scope = Scope("event", hours, window.astype(np.int64), case.snapshots[hours])
-    event_positions = np.flatnonzero(np.isin(hours, np.concatenate(events))) if events else hours[:0]
-    return scope, event_positions
+    if not events:
+        return scope, hours[:0]
+    return scope, np.flatnonzero(np.isin(hours, np.concatenate(events)))
 
 
 def add_capability(m: ArrayModel, case: Case, target: float | None) -> None:
