@@ -1,0 +1,1142 @@
+#!/usr/bin/env python
+"""Build the Luzhou 2030 default case (``data/luzhou-2030``) from stated sources and methods.
+
+Run from anywhere::
+
+    python scripts/build_luzhou_case.py           # (re)write all files of the case but README.md
+    python scripts/build_luzhou_case.py --check   # rebuild in memory, compare with the files
+    python scripts/build_luzhou_case.py --import-tou --out /tmp/luzhou-tou   # scenario (see below)
+
+Everything numeric in the case is written by this script, so that each conversion (USD2010 → CNY,
+EUR → CNY, MMBtu → GJ, per kW → per MW) is computed in one place and the origin of every number
+goes into ``sources.csv`` next to it. Edit the case here, not in the CSVs.
+
+Inputs (all inside the repository, nothing is downloaded):
+
+* ``data/china-profiles/load_sichuan_chongqing_hourly.csv`` (Apache-2.0, see its NOTICE.md):
+  the hourly Sichuan load shape.
+* pvlib's bundled data (Linke turbidity climatology and altitude lookup) for the solar series.
+
+Derived series (see ``data/luzhou-2030/README.md`` for the caveats):
+
+* load: the Sichuan column scaled to a Luzhou 2030 energy, split between two buses;
+* solar: pvlib clear sky at Luzhou, scaled month by month to an Angstrom-Prescott irradiation
+  (annual level 1,035 kWh/m2) with a seeded day-to-day cloud process, transposed to the array
+  plane, PVWatts DC/AC;
+* wind: SYNTHETIC, NOT MEASURED: a seeded AR(1)/Weibull wind-speed process at two ridge sites
+  with seasonal and diurnal modulation, through a generic IEC class III power curve, calibrated
+  to a stated full-load-hours figure;
+* imports and run-of-river hydro: monthly wet/dry-season availability shapes.
+
+Scenario, not the default: ``--import-tou`` also writes ``price_per_mwh.csv``, the import price
+shaped by the Sichuan time-of-use ratios (valley 0.4, flat 1, peak 1.6, critical peak 1.92).
+
+Every random draw uses ``numpy.random.default_rng(SEED)`` with fixed seeds, so the output is
+byte-identical from run to run on the same library versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+PROFILE_CSV = REPO / "data" / "china-profiles" / "load_sichuan_chongqing_hourly.csv"
+OUT_DIR = REPO / "data" / "luzhou-2030"
+
+YEAR = 2030
+HOURS = 8760
+TZ = "Asia/Shanghai"  # UTC+8, no daylight saving time since 1991
+
+# ---------------------------------------------------------------------------------------------
+# Short names of the sources cited below (full references in data/luzhou-2030/README.md).
+# ---------------------------------------------------------------------------------------------
+FACTS = "LUZHOU-FACTS.md"   # gridopt shared reference fact sheet (Nov 2026 draft), by section
+PLAN = "Plan (泸州市碳达峰实施方案, 泸市府发〔2024〕2号)"
+LITREV = "PyPSA-China lit. review (PyPSA-China-PIK tech_costs_subset_litreview.csv)"
+
+# ---------------------------------------------------------------------------------------------
+# Conversion factors
+# ---------------------------------------------------------------------------------------------
+GJ_PER_MMBTU = 1.055056
+SRC_MMBTU = "1 MMBtu = 1.055056 GJ (International Table Btu = 1,055.056 J; NIST SP 811 App. B)"
+CNY_PER_USD2010 = 6.77
+SRC_USD = ("USD2010 -> CNY at 6.77 CNY/USD (2010 average rate, the factor used in " + FACTS +
+           " section D); 2010 price level kept, no inflation adjustment (open doubt)")
+CNY_PER_EUR = 7.8
+SRC_EUR = ("EUR -> CNY at 7.8 CNY/EUR: assumption (unverified value, approx. 2023-2024 average "
+           "exchange rate from general knowledge)")
+KJ_PER_KCAL = 4.1868
+PER_KW_TO_PER_MW = 1000.0
+SRC_KW = "per kW -> per MW: x 1,000"
+
+
+def usd2010(x: float) -> float:
+    return x * CNY_PER_USD2010
+
+
+def mmbtu_to_gj(x: float) -> float:
+    return x * GJ_PER_MMBTU
+
+
+def crf(rate: float, years: float) -> float:
+    """Capital recovery factor (used only for the printed sanity summary)."""
+    return rate / (1 - (1 + rate) ** -years)
+
+
+# =============================================================================================
+# 1. Load
+# =============================================================================================
+SICHUAN_TWH_2024 = 399.97          # FACTS A (PyPSA-China-PIK load file, NBS 2024)
+LUZHOU_GDP_2022 = 2601.5           # FACTS A, 100 M CNY (L: garbled source)
+SICHUAN_GDP_2022 = 56610.2         # FACTS A, 100 M CNY (NBS via PyPSA-China-PIK)
+GROWTH_CENTRAL = 0.05              # FACTS I: central case ≈ 5 %/yr
+GROWTH_YEARS = YEAR - 2024
+SOUTH_LOAD_SHARE = 0.20            # assumption (see SRC_LOAD_SPLIT)
+
+LUZHOU_SHARE = LUZHOU_GDP_2022 / SICHUAN_GDP_2022
+LUZHOU_TWH_2024 = LUZHOU_SHARE * SICHUAN_TWH_2024
+LUZHOU_TWH_2030 = LUZHOU_TWH_2024 * (1 + GROWTH_CENTRAL) ** GROWTH_YEARS
+
+SRC_LOAD_ENERGY = (
+    "assumption (proxy per " + FACTS + " section I, 'Luzhou annual electricity consumption' and "
+    "'Luzhou 2030 demand'): Luzhou 2024 = Sichuan 2024 demand 399.97 TWh (A: PyPSA-China-PIK "
+    "Provincial_Load_2020_2060_MWh.csv, 2025 column = NBS 2024) x Luzhou share of Sichuan GDP 2022 "
+    "2,601.5/56,610.2 = 4.60 % (A: Luzhou 2022 statistical summary (L) / NBS) = 18.38 TWh; grown "
+    "at "
+    "the central 5 %/yr for 6 years (x 1.3401) = 24.63 TWh in 2030. Order-of-magnitude "
+    "placeholder, "
+    "not a Luzhou statistic")
+SRC_LOAD_SHAPE = (
+    "hourly shape = column sichuan_load_MW of "
+    "data/china-profiles/load_sichuan_chongqing_hourly.csv "
+    "(Lavender105/solar_wind_complementarity commit 2d5f1a7, Apache-2.0; reconstructed ≈2018 "
+    "provincial load on a 2022 weekday calendar, see its PROVENANCE.md), hour 1 taken as "
+    "2030-01-01 00:00 local time, NOT rolled (fixed-date holiday troughs kept in place; weekdays "
+    "are off by 3 days; Spring Festival trough on 16-20 Feb instead of 3 Feb 2030), scaled to the "
+    "annual energy, rounded to 0.1 MW")
+SRC_LOAD_SPLIT = (
+    "assumption: luzhou_south (Gulin + Xuyong) takes 20 % of Luzhou load, luzhou_north 80 %, same "
+    "hourly shape. Gulin + Xuyong hold roughly a quarter of Luzhou's 4,254,149 residents (inferred "
+    "from the size classes in the 泸州市第七次全国人口普查公报, 27 May 2021, via 泸州新闻网: "
+    "Luxian, "
+    "Jiangyang and Hejiang = 52.06 %; exact county figures not read); set lower than the "
+    "population share because industry concentrates in the urban districts, Luxian and Hejiang")
+
+
+def build_load(snapshots: pd.DatetimeIndex) -> pd.DataFrame:
+    prof = pd.read_csv(PROFILE_CSV)
+    shape = prof["sichuan_load_MW"].to_numpy(float)
+    if shape.size != HOURS:
+        raise SystemExit(f"{PROFILE_CSV}: expected {HOURS} rows, found {shape.size}")
+    total = shape / shape.sum() * LUZHOU_TWH_2030 * 1e6  # MW in each hour (MWh/h)
+    out = pd.DataFrame(index=snapshots)
+    out["load_north"] = np.round(total * (1 - SOUTH_LOAD_SHARE), 1)
+    out["load_south"] = np.round(total * SOUTH_LOAD_SHARE, 1)
+    return out
+
+
+# =============================================================================================
+# 2. Solar PV (pvlib)
+# =============================================================================================
+LAT, LON = 28.87, 105.44          # Luzhou city (china-profiles PROVENANCE.md, fallback recipe)
+# FAO-56 (Allen et al. 1998, Irrigation and Drainage Paper 56, eq. 35) default Angstrom-Prescott
+# coefficients when no local calibration is available.
+AP_A, AP_B = 0.25, 0.50
+# Relative sunshine (sunshine hours / possible hours): Chongqing city proper ranges from 8 % in
+# December/January to 48 % in August (Wikipedia climate section, CMA normals, reproduced at
+# chongqing.indiansinchina.com/climate). Assumption: linear in day of year between those anchors.
+SIGMA_MIN, SIGMA_MAX = 0.08, 0.48
+SIGMA_MIN_DOY, SIGMA_MAX_DOY, SIGMA_MIN_DOY_DEC = 15, 227, 350   # mid-Jan, mid-Aug, mid-Dec
+# Annual GHI (assumption): 1,035 kWh/m2 = midpoint of the Sichuan-Basin band 905-1,164 kWh/m2:
+# 905 = minimum of the CMA 2010 national solar assessment, at the Chongqing low-value centre
+# (Xinhua, 21 Nov, on the climate-change green paper; copy at caowua.com/news/35023.html);
+# 1,164 kWh/m2 = 4,190 MJ/m2, the upper bound of the lowest (class V, Sichuan-Guizhou) region of
+# the 1980s five-class scheme (class IV starts at 419 x 10^4 kJ/m2; msthinker.com/solar-home.net).
+GHI_ANNUAL_KWH_M2 = (905.0 + 4190.0 / 3.6) / 2
+CLOUD_SEED = 20300101
+CLOUD_RHO = 0.5        # day-to-day autocorrelation of the cloud index (assumption)
+CLOUD_NU = 4.0         # Beta precision of the daily clear-sky index (assumption)
+DC_AC_RATIO = 1.2      # china-profiles PROVENANCE fallback recipe
+GAMMA_PDC = -0.004     # 1/K, crystalline-silicon power temperature coefficient (assumption)
+ALBEDO = 0.2
+
+# Monthly mean daily max/min air temperature (°C) at Fuling, Chongqing, 1971-2000 (Weather China
+# via liquisearch.com/fuling_district/climate); Fuling lies in the same basin ≈ 200 km east of
+# Luzhou: proxy for Luzhou air temperature (assumption).
+T_HIGH = [9.7, 12.1, 16.9, 22.5, 26.6, 29.2, 33.0, 33.9, 28.0, 22.0, 16.6, 11.2]
+T_LOW = [5.7, 7.1, 10.5, 14.9, 18.7, 21.6, 24.3, 24.4, 20.8, 16.2, 11.8, 7.5]
+
+
+@dataclass(frozen=True)
+class PvSystem:
+    name: str
+    tilt: float
+    azimuth: float
+    temp_model: str   # key of pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS['sapm']
+
+
+PV_UTILITY = PvSystem("solar_utility_south", 20.0, 180.0, "open_rack_glass_polymer")
+PV_ROOFTOP = PvSystem("solar_rooftop_north", 10.0, 180.0, "close_mount_glass_glass")
+
+
+def solar_weather(snapshots: pd.DatetimeIndex) -> dict[str, pd.Series | pd.DataFrame]:
+    """All-sky GHI/DNI/DHI and air temperature at Luzhou for the 8760 snapshots (hour-beginning)."""
+    import pvlib
+    from scipy import stats
+
+    alt = float(pvlib.location.lookup_altitude(LAT, LON))   # 306 m
+    loc = pvlib.location.Location(LAT, LON, tz=TZ, altitude=alt, name="Luzhou")
+    # Evaluate at mid-hour: snapshot 00:00 stands for 00:00-01:00 local time.
+    times = (snapshots + pd.Timedelta(minutes=30)).tz_localize(TZ)
+    sp = loc.get_solarposition(times)
+    cs = loc.get_clearsky(times, model="ineichen", solar_position=sp)   # bundled Linke turbidity
+    dni_extra = pvlib.irradiance.get_extra_radiation(times)
+    cosz = np.cos(np.radians(sp["apparent_zenith"].clip(upper=90.0)))
+    h0 = (dni_extra * np.cos(np.radians(sp["zenith"].clip(upper=90.0)))).clip(lower=0.0)
+
+    month = np.asarray(times.month)
+    doy = np.asarray(times.day_of_year)
+    day = (doy - 1)
+    # Monthly Angstrom-Prescott irradiation from the relative-sunshine climatology.
+    sigma_doy = np.interp(np.arange(1, 366), [SIGMA_MIN_DOY, SIGMA_MAX_DOY, SIGMA_MIN_DOY_DEC],
+                          [SIGMA_MIN, SIGMA_MAX, SIGMA_MIN])   # flat 8 % outside mid-Dec..mid-Jan
+    ghi_clear = cs["ghi"].to_numpy()
+    h0v = h0.to_numpy()
+    target_m = np.zeros(13)
+    clear_m = np.zeros(13)
+    for m in range(1, 13):
+        sel = month == m
+        sig_m = sigma_doy[np.unique(day[sel])].mean()
+        target_m[m] = h0v[sel].sum() * (AP_A + AP_B * sig_m)
+        clear_m[m] = ghi_clear[sel].sum()
+    # Level: one factor for all months so that the year's GHI equals the stated annual figure (the
+    # FAO default coefficients over-estimate irradiation under the basin's haze and low cloud).
+    target_m *= GHI_ANNUAL_KWH_M2 * 1000 / target_m.sum()
+    ratio_m = np.divide(target_m, clear_m, out=np.zeros(13), where=clear_m > 0)   # all-sky/clear
+
+    # Day-to-day cloudiness: Gaussian AR(1) (rho) mapped through a Beta marginal whose mean is the
+    # month's ratio; then renormalised so that every month's irradiation is met exactly.
+    rng = np.random.default_rng(CLOUD_SEED)
+    z = np.empty(365)
+    z[0] = rng.standard_normal()
+    for d in range(1, 365):
+        z[d] = CLOUD_RHO * z[d - 1] + math.sqrt(1 - CLOUD_RHO**2) * rng.standard_normal()
+    u = stats.norm.cdf(z)
+    day_month = pd.date_range(f"{YEAR}-01-01", periods=365, freq="D").month.to_numpy()
+    mu = ratio_m[day_month]
+    r_day = stats.beta.ppf(u, mu * CLOUD_NU, (1 - mu) * CLOUD_NU)
+    clear_day = np.bincount(day, weights=ghi_clear, minlength=365)
+    for _ in range(50):   # rescale month by month, respecting r <= 1 (no day above clear sky)
+        for m in range(1, 13):
+            sel = day_month == m
+            got = (r_day[sel] * clear_day[sel]).sum()
+            r_day[sel] = np.minimum(r_day[sel] * target_m[m] / got, 1.0)
+    ghi = ghi_clear * r_day[day]
+    erbs = pvlib.irradiance.erbs(ghi, sp["zenith"].to_numpy(), times)
+    dni = np.where(cosz > 0.0, erbs["dni"], 0.0)
+    dhi = np.where(ghi > 0.0, erbs["dhi"], 0.0)
+
+    # Air temperature: sinusoid between monthly mean daily min (05:00) and max (15:00) (assumption).
+    hour = np.asarray(times.hour) + 0.5
+    t_hi = np.array(T_HIGH)[month - 1]
+    t_lo = np.array(T_LOW)[month - 1]
+    temp_air = (t_hi + t_lo) / 2 + (t_hi - t_lo) / 2 * np.cos(2 * np.pi * (hour - 15) / 24)
+    return {"times": times, "solpos": sp, "ghi": ghi, "dni": dni, "dhi": dhi,
+            "dni_extra": dni_extra.to_numpy(), "temp_air": temp_air, "ghi_clear": ghi_clear,
+            "target_m": target_m[1:], "clear_m": clear_m[1:], "r_day": r_day, "altitude": alt}
+
+
+def solar_profile(w: dict, system: PvSystem) -> np.ndarray:
+    """AC output per unit of DC nameplate (kWp): the availability of 1 MWp of PV."""
+    import pvlib
+
+    sp = w["solpos"]
+    poa = pvlib.irradiance.get_total_irradiance(
+        system.tilt, system.azimuth, sp["apparent_zenith"], sp["azimuth"],
+        dni=w["dni"], ghi=w["ghi"], dhi=w["dhi"], dni_extra=w["dni_extra"],
+        model="haydavies", albedo=ALBEDO)
+    aoi = pvlib.irradiance.aoi(system.tilt, system.azimuth, sp["apparent_zenith"], sp["azimuth"])
+    iam = pvlib.iam.physical(aoi)
+    eff = (poa["poa_direct"] * iam + poa["poa_sky_diffuse"] + poa["poa_ground_diffuse"]).fillna(0.0)
+    params = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"][system.temp_model]
+    poa_global = poa["poa_global"].fillna(0.0)
+    t_cell = pvlib.temperature.sapm_cell(poa_global, w["temp_air"], 1.0, **params)
+    losses = pvlib.pvsystem.pvwatts_losses() / 100.0        # PVWatts v5 defaults: 14.08 %
+    pdc = pvlib.pvsystem.pvwatts_dc(eff, t_cell, 1.0, GAMMA_PDC) * (1 - losses)
+    pac0 = 1.0 / DC_AC_RATIO
+    pac = pvlib.inverter.pvwatts(pdc, pac0 / 0.96, eta_inv_nom=0.96)
+    return np.clip(np.nan_to_num(np.asarray(pac, float)), 0.0, 1.0)
+
+
+# =============================================================================================
+# 3. Wind (SYNTHETIC, NOT MEASURED)
+# =============================================================================================
+WIND_SEED = 20300102
+WIND_SITES = ("Gulin ridge (≈28.04 N, 105.81 E, 726 m)",
+              "Xuyong ridge (≈28.17 N, 105.44 E, 1090 m)")
+WIND_PHI = 0.97          # hourly AR(1) coefficient of each Gaussian driver (≈33 h memory)
+WIND_COMMON = 0.7        # share of variance from a driver common to both sites
+WEIBULL_K = 2.0          # Rayleigh-like shape (assumption)
+SEASON_PEAK_DOY = 80     # windiest around late March (dry-season spring maximum, assumption)
+DIURNAL_AMP = 0.08       # ±8 % of the Weibull scale, maximum at 02:00 (ridge-top night maximum)
+DIURNAL_PEAK_H = 2.0
+V_CUT_IN, V_RATED, V_CUT_OUT = 3.0, 10.0, 22.0    # generic IEC class III curve (assumption)
+WIND_LOSSES = 0.15       # wake + availability + electrical (PROVENANCE recipe: 10-15 %)
+WIND_H1_FLH = 1294.0     # Sichuan H1 2014 full-load hours, lowest of FACTS G (1,294-1,654)
+WIND_H1_SHARE = 0.60     # assumption: the first half-year yields 60 % of the annual energy
+
+
+def power_curve(v: np.ndarray) -> np.ndarray:
+    p = (v**3 - V_CUT_IN**3) / (V_RATED**3 - V_CUT_IN**3)
+    p = np.where(v < V_CUT_IN, 0.0, np.where(v >= V_RATED, 1.0, p))
+    return np.where(v >= V_CUT_OUT, 0.0, p)
+
+
+def wind_drivers(n: int) -> np.ndarray:
+    """Two standard-normal AR(1) site drivers (n × 2), correlated through a common component."""
+    rng = np.random.default_rng(WIND_SEED)
+    eps = rng.standard_normal((n, 3))
+    x = np.empty((n, 3))
+    x[0] = eps[0]
+    s = math.sqrt(1 - WIND_PHI**2)
+    for t in range(1, n):
+        x[t] = WIND_PHI * x[t - 1] + s * eps[t]
+    common, local = x[:, :1], x[:, 1:]
+    return math.sqrt(WIND_COMMON) * common + math.sqrt(1 - WIND_COMMON) * local
+
+
+def wind_cf(snapshots: pd.DatetimeIndex, scale: float, amp: float, z: np.ndarray) -> np.ndarray:
+    from scipy import stats
+
+    doy = np.asarray(snapshots.day_of_year)
+    hour = np.asarray(snapshots.hour) + 0.5
+    season = 1 + amp * np.cos(2 * np.pi * (doy - SEASON_PEAK_DOY) / 365)
+    diurnal = 1 + DIURNAL_AMP * np.cos(2 * np.pi * (hour - DIURNAL_PEAK_H) / 24)
+    u = stats.norm.cdf(z)
+    weib = (-np.log1p(-u)) ** (1 / WEIBULL_K)                    # unit-scale Weibull quantile
+    v = scale * (season * diurnal)[:, None] * weib
+    return (power_curve(v) * (1 - WIND_LOSSES)).mean(axis=1)      # average of the two sites
+
+
+def _bisect(f, lo: float, hi: float, n: int = 60) -> float:
+    flo = f(lo)
+    for _ in range(n):
+        mid = (lo + hi) / 2
+        fm = f(mid)
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def build_wind(snapshots: pd.DatetimeIndex) -> tuple[np.ndarray, dict]:
+    z = wind_drivers(len(snapshots))
+    h1 = np.asarray(snapshots.month) <= 6
+
+    def calibrated_scale(amp: float) -> float:
+        return _bisect(lambda c: wind_cf(snapshots, c, amp, z)[h1].sum() - WIND_H1_FLH, 2.0, 20.0)
+
+    def share_gap(amp: float) -> float:
+        cf = wind_cf(snapshots, calibrated_scale(amp), amp, z)
+        return cf[h1].sum() / cf.sum() - WIND_H1_SHARE
+
+    amp = _bisect(share_gap, 0.0, 0.6, n=30)
+    scale = calibrated_scale(amp)
+    cf = wind_cf(snapshots, scale, amp, z)
+    return cf, {"weibull_scale_mps": scale, "season_amp": amp}
+
+
+# =============================================================================================
+# 4. Imports and run-of-river hydro: monthly wet/dry-season shapes
+# =============================================================================================
+# Share of the import limit the provincial grid can deliver, by month (assumption): wet season
+# June-October 1.0 (Sichuan tariff wet period; Reuters: wet season May-October), May and November
+# 0.8 (transition), December-April 0.6 (dry season: less hydro in the province).
+IMPORT_MONTHLY = [0.6, 0.6, 0.6, 0.6, 0.8, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.6]
+HYDRO_FLH = 4000.0   # FACTS C/G: Sichuan hydro ≈ 400 TWh / ≈ 100 GW ≈ 4,000 h/yr (derived, L)
+
+
+def monthly_series(snapshots: pd.DatetimeIndex, values: list[float]) -> np.ndarray:
+    return np.asarray(values)[np.asarray(snapshots.month) - 1]
+
+
+# Optional scenario (--import-tou, not part of the default case): the import price shaped by the
+# Sichuan time-of-use ratios from 1 Jun 2023 (川发改价格规〔2023〕186号, FACTS D): peak 10-12 h and
+# 15-21 h = flat x 1.6; flat 07-10, 12-15, 21-23 h; valley 23-07 h = flat x 0.4; critical peak
+# (Jul and Aug 15-17 h, Jan and Dec 19-21 h) = peak x 1.2; flat = the import vom_per_mwh.
+def import_tou_price(snapshots: pd.DatetimeIndex, flat: float) -> np.ndarray:
+    h = np.asarray(snapshots.hour)
+    m = np.asarray(snapshots.month)
+    ratio = np.where((h >= 23) | (h < 7), 0.4,
+                     np.where(((h >= 10) & (h < 12)) | ((h >= 15) & (h < 21)), 1.6, 1.0))
+    crit = ((np.isin(m, [7, 8]) & (h >= 15) & (h < 17))
+            | (np.isin(m, [1, 12]) & (h >= 19) & (h < 21)))
+    return np.round(flat * np.where(crit, 1.6 * 1.2, ratio), 2)
+
+
+# =============================================================================================
+# 5. Tables
+# =============================================================================================
+IMPORT_LIMIT_MW = 3000.0
+LINE_MW = 1200.0
+VOLL = 10000.0
+
+# Fuels -------------------------------------------------------------------------------------
+COAL_T_GJ = 5500 * KJ_PER_KCAL / 1000          # GJ per t of 5,500 kcal/kg reference coal = 23.03
+COAL_PORT_CNY_T = (570 + 770) / 2              # NDRC 303 band midpoint
+COAL_FREIGHT_CNY_T = 60.0                      # assumption
+COAL_PRICE = (COAL_PORT_CNY_T + COAL_FREIGHT_CNY_T) / COAL_T_GJ
+GAS_CNY_M3 = 1.65                              # Sichuan DRC max non-residential city-gate 2015
+GAS_GJ_1000M3 = 38.98
+GAS_PRICE = GAS_CNY_M3 * 1000 / GAS_GJ_1000M3
+BIOMASS_PRICE = 20.0                           # assumption
+
+FUELS = [
+    dict(name="coal", price_per_gj=COAL_PRICE, co2_t_per_gj=0.09552 / GJ_PER_MMBTU,
+         gj_per_unit=20.93, unit="t"),
+    dict(name="gas", price_per_gj=GAS_PRICE, co2_t_per_gj=0.05306 / GJ_PER_MMBTU,
+         gj_per_unit=GAS_GJ_1000M3, unit="1000 m3"),
+    dict(name="biomass", price_per_gj=BIOMASS_PRICE, co2_t_per_gj=0.0, gj_per_unit=1.0, unit="GJ"),
+]
+
+FUEL_SOURCES = {
+    ("coal", "price_per_gj"): (
+        "NDRC 发改价格〔2022〕303号 thermal-coal reference band 570-770 CNY/t (Qinhuangdao, 5,500 "
+        "kcal/kg; " + FACTS + " D), midpoint 670 CNY/t, + 60 CNY/t freight and handling to Luzhou "
+        "(assumption: Chuannan burns coal from the nearby Guxu field, FACTS B, so only a short "
+        "haul "
+        "is added) = 730 CNY/t / 23.03 GJ/t (5,500 kcal/kg x 4.1868 kJ/kcal) = 31.70 CNY/GJ "
+        "(= 663.5 CNY per t of 20.93 GJ raw coal)", "M"),
+    ("coal", "co2_t_per_gj"): (
+        "SWITCH-China inputs/fuels.csv 0.09552 tCO2/MMBtu (" + FACTS + " F) / 1.055056 GJ/MMBtu "
+        "= 0.09054 t/GJ", "M"),
+    ("coal", "gj_per_unit"): (
+        "average raw coal 20.93 GJ/t LHV (China statistics; NRC 2000 'Cooperation in the Energy "
+        "Futures of China and the United States', Energy Conversion appendix, J.E. Sinton/LBNL; " +
+        FACTS + " F)", "M"),
+    ("gas", "price_per_gj"): (
+        "Sichuan DRC notice of 19 Nov 2015: maximum non-residential city-gate price cut from 2.35 "
+        "to "
+        "1.65 CNY/m3 from 20 Nov 2015 (reported by 中小企业局, copy at chengdu.baogaosu.com, "
+        "20 Nov 2015) / 38.98 GJ per 1000 m3 = 42.33 CNY/GJ. A 2015 ceiling used as the 2030 "
+        "central price (assumption; local shale gas, Plan T8, may be cheaper). High case: "
+        "SWITCH-China "
+        "Sichuan tier 15.63 USD2010/MMBtu ≈ 100 CNY/GJ (" + FACTS + " D, I)", "L"),
+    ("gas", "co2_t_per_gj"): (
+        "SWITCH-China inputs/fuels.csv 0.05306 tCO2/MMBtu (" + FACTS + " F) / 1.055056 GJ/MMBtu "
+        "= 0.05029 t/GJ", "M"),
+    ("gas", "gj_per_unit"): (
+        "natural gas 38.98 GJ per 1000 m3 LHV (China statistics; NRC 2000 / Sinton, LBNL; "
+        "" + FACTS +
+        " F)", "M-H"),
+    ("biomass", "price_per_gj"): (
+        "assumption (no source in " + FACTS + "): agricultural/forestry residue delivered at "
+        "20 CNY/GJ (unverified order of magnitude: ≈ 300 CNY/t straw at ≈ 15 GJ/t)", "L"),
+    ("biomass", "co2_t_per_gj"): (
+        "assumption: biogenic CO2 counted as 0 (accounting convention; combustion CO2 not "
+        "zero)", "L"),
+    ("biomass", "gj_per_unit"): ("unit is GJ (no physical unit tracked)", "H"),
+}
+
+# Generators ----------------------------------------------------------------------------------
+# Coal (Chuannan 2 x 600 MW): SWITCH-China existing-plant entry.
+COAL_HR = mmbtu_to_gj(7.93)
+CCGT_HR = mmbtu_to_gj(7.02)
+OCGT_HR = mmbtu_to_gj(9.76)
+BIOMASS_HR = 12.0       # assumption: 30 % net electrical efficiency
+
+GEN_COLUMNS = ["name", "bus", "carrier", "p_nom_mw", "extendable", "p_nom_max_mw", "p_min_pu",
+               "p_max_pu", "capex_per_mw", "lifetime_yr", "fom_per_mw_yr", "vom_per_mwh", "fuel",
+               "heat_rate_gj_per_mwh", "co2_t_per_mwh"]
+
+
+def g(**kw) -> dict:
+    row = {c: "" for c in GEN_COLUMNS}
+    row.update(kw)
+    return row
+
+
+GENERATORS = [
+    g(name="coal_chuannan", bus="luzhou_north", carrier="coal", p_nom_mw=1200.0,
+      extendable=False, p_min_pu=0.35, p_max_pu=1.0, capex_per_mw=3500 * PER_KW_TO_PER_MW,
+      lifetime_yr=40.0, fom_per_mw_yr=usd2010(10514), vom_per_mwh=usd2010(3), fuel="coal",
+      heat_rate_gj_per_mwh=COAL_HR),
+    g(name="gas_ccgt_luzhou", bus="luzhou_north", carrier="gas", p_nom_mw=1400.0,
+      extendable=False, p_min_pu=0.0, p_max_pu=1.0, capex_per_mw=2000 * PER_KW_TO_PER_MW,
+      lifetime_yr=25.0, fom_per_mw_yr=usd2010(6400), vom_per_mwh=usd2010(2), fuel="gas",
+      heat_rate_gj_per_mwh=CCGT_HR),
+    g(name="gas_ocgt_new", bus="luzhou_north", carrier="gas", p_nom_mw=0.0, extendable=True,
+      p_min_pu=0.0, p_max_pu=1.0, capex_per_mw=usd2010(465714), lifetime_yr=25.0,
+      fom_per_mw_yr=usd2010(4657), vom_per_mwh=usd2010(2), fuel="gas",
+      heat_rate_gj_per_mwh=OCGT_HR),
+    g(name="wind_gulin_xuyong", bus="luzhou_south", carrier="wind", p_nom_mw=250.0,
+      extendable=True, p_nom_max_mw=1000.0, p_min_pu=0.0, p_max_pu=1.0,
+      capex_per_mw=5600 * PER_KW_TO_PER_MW, lifetime_yr=30.0,
+      fom_per_mw_yr=0.0122 * 5600 * PER_KW_TO_PER_MW, vom_per_mwh=0.0, heat_rate_gj_per_mwh=0.0,
+      co2_t_per_mwh=0.0),
+    g(name="solar_utility_south", bus="luzhou_south", carrier="solar", p_nom_mw=0.0,
+      extendable=True, p_nom_max_mw=1000.0, p_min_pu=0.0, p_max_pu=1.0,
+      capex_per_mw=2200 * PER_KW_TO_PER_MW, lifetime_yr=40.0,
+      fom_per_mw_yr=0.0248 * 2200 * PER_KW_TO_PER_MW, vom_per_mwh=0.0, heat_rate_gj_per_mwh=0.0,
+      co2_t_per_mwh=0.0),
+    g(name="solar_rooftop_north", bus="luzhou_north", carrier="solar", p_nom_mw=0.0,
+      extendable=True, p_nom_max_mw=800.0, p_min_pu=0.0, p_max_pu=1.0,
+      capex_per_mw=2500 * PER_KW_TO_PER_MW, lifetime_yr=40.0,
+      fom_per_mw_yr=0.0248 * 2500 * PER_KW_TO_PER_MW, vom_per_mwh=0.0, heat_rate_gj_per_mwh=0.0,
+      co2_t_per_mwh=0.0),
+    g(name="hydro_ror_south", bus="luzhou_south", carrier="hydro", p_nom_mw=0.0, extendable=True,
+      p_nom_max_mw=100.0, p_min_pu=0.0, p_max_pu=1.0, capex_per_mw=13319 * PER_KW_TO_PER_MW,
+      lifetime_yr=50.0, fom_per_mw_yr=0.0, vom_per_mwh=0.0, heat_rate_gj_per_mwh=0.0,
+      co2_t_per_mwh=0.0),
+    g(name="wte_naxi_phase1", bus="luzhou_north", carrier="biomass", p_nom_mw=12.0,
+      extendable=False, p_min_pu=1.0, p_max_pu=1.0, capex_per_mw=0.0, lifetime_yr=25.0,
+      fom_per_mw_yr=0.0, vom_per_mwh=0.0, heat_rate_gj_per_mwh=0.0, co2_t_per_mwh=0.0),
+    g(name="wte_naxi_expansion", bus="luzhou_north", carrier="biomass", p_nom_mw=12.0,
+      extendable=False, p_min_pu=1.0, p_max_pu=1.0, capex_per_mw=0.0, lifetime_yr=25.0,
+      fom_per_mw_yr=0.0, vom_per_mwh=0.0, heat_rate_gj_per_mwh=0.0, co2_t_per_mwh=0.0),
+    g(name="biomass_agri_hejiang", bus="luzhou_north", carrier="biomass", p_nom_mw=0.0,
+      extendable=True, p_nom_max_mw=30.0, p_min_pu=0.0, p_max_pu=1.0,
+      capex_per_mw=4709 * PER_KW_TO_PER_MW, lifetime_yr=25.0, fom_per_mw_yr=0.0,
+      vom_per_mwh=0.0, fuel="biomass", heat_rate_gj_per_mwh=BIOMASS_HR),
+    g(name="biomass_agri_gulin_xuyong", bus="luzhou_south", carrier="biomass", p_nom_mw=0.0,
+      extendable=True, p_nom_max_mw=60.0, p_min_pu=0.0, p_max_pu=1.0,
+      capex_per_mw=4709 * PER_KW_TO_PER_MW, lifetime_yr=25.0, fom_per_mw_yr=0.0,
+      vom_per_mwh=0.0, fuel="biomass", heat_rate_gj_per_mwh=BIOMASS_HR),
+    g(name="import_sichuan_grid", bus="luzhou_north", carrier="import", p_nom_mw=IMPORT_LIMIT_MW,
+      extendable=False, p_min_pu=0.0, p_max_pu=1.0, capex_per_mw=0.0, lifetime_yr=25.0,
+      fom_per_mw_yr=0.0, vom_per_mwh=401.2, heat_rate_gj_per_mwh=0.0, co2_t_per_mwh=0.1404),
+]
+
+_UNUSED_EXISTING = "not used: existing, non-extendable capacity"
+_ASSUMED_ZERO_FOM = ("assumption: 0 (no fixed O&M figure in " + FACTS +
+                     "; understates the cost of this option)")
+_FLEX = ("0.35 = upper end of the 30-35 % minimum output after a standard flexibility retrofit "
+         "(NEA thermal-flexibility pilot, 14 Jun 2016, via CNREC; " + FACTS + " E); assumption "
+         "that Chuannan is retrofitted by 2030 as the Plan asks (§二(一)5 "
+         "推进高效燃煤机组灵活性改造); "
+         "pre-retrofit value 0.40 (SWITCH-China minimum_loading). In an LP without unit commitment "
+         "this is a floor for every hour of the year")
+
+GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
+    # --- coal
+    ("coal_chuannan", "p_nom_mw"): (
+        "2 x 600 MW, Sichuan Luzhou Chuannan Power Generation Co., units commissioned 2007/2008 "
+        "(SWITCH-China database/existing_plants.csv; " + FACTS + " B); assumed still in service "
+        "in 2030", "M"),
+    ("coal_chuannan", "p_min_pu"): (_FLEX, "M"),
+    ("coal_chuannan", "p_max_pu"): ("default 1 (no derating assumed)", "M"),
+    ("coal_chuannan", "capex_per_mw"): (
+        "reference only (" + _UNUSED_EXISTING + "): coal capex 3,500 CNY/kW 2030 (Zhu et al. 2025 "
+        "in " + LITREV + "; " + FACTS + " E) x 1,000", "M"),
+    ("coal_chuannan", "lifetime_yr"): ("40 yr (PyPSA-China-PIK costs_2030, Lazard; " + FACTS +
+                                       " E); not used for existing capacity", "M"),
+    ("coal_chuannan", "fom_per_mw_yr"): (
+        "SWITCH-China existing_plants.csv Chuannan fixed O&M 10,514 USD2010/MW-yr (" + FACTS +
+        " B) x 6.77 CNY/USD = 71,180 CNY/MW-yr", "L"),
+    ("coal_chuannan", "vom_per_mwh"): (
+        "SWITCH-China Chuannan VOM 3 USD2010/MWh (" + FACTS + " B) x 6.77 = 20.31 CNY/MWh", "L"),
+    ("coal_chuannan", "heat_rate_gj_per_mwh"): (
+        "SWITCH-China existing_plants.csv Chuannan heat rate 7.93 MMBtu/MWh (≈ 43 %; " + FACTS +
+        " B/E) x 1.055056 GJ/MMBtu = 8.3666 GJ/MWh", "M"),
+    # --- CCGT
+    ("gas_ccgt_luzhou", "p_nom_mw"): (
+        "Luzhou gas power project 2 x 700 MW H-class CCGT (Sichuan Investment Group news 3 Jan "
+        "2023; Chuantou Gas Power news 18 Sep 2024; Plan §二(一)1; " + FACTS + " B); assumption "
+        "(" + FACTS + " I): in service in 2030 (commissioning ≈ 2025 not confirmed)", "M"),
+    ("gas_ccgt_luzhou", "p_min_pu"): (
+        "0 in this LP: the SWITCH-China minimum loading 0.45 (" + FACTS + " E) applies per "
+        "committed unit and needs unit commitment; as an hourly floor it would force ≈ 5.5 TWh/yr "
+        "of gas, far above the project's planned 3.5 TWh/yr", "M"),
+    ("gas_ccgt_luzhou", "p_max_pu"): ("default 1", "M"),
+    ("gas_ccgt_luzhou", "capex_per_mw"): (
+        "reference only (" + _UNUSED_EXISTING + "): gas capex 2,000 CNY/kW 2030 (Zhu et al. 2025 "
+        "in " + LITREV + ") x 1,000; the project's own figure is ≈ 2,500 CNY/kW (3.5 bn CNY / "
+        "1,400 MW, " + FACTS + " B)", "M"),
+    ("gas_ccgt_luzhou", "lifetime_yr"): ("25 yr (DEA via PyPSA-China-PIK costs_2030; " + FACTS +
+                                         " E); not used for existing capacity", "M"),
+    ("gas_ccgt_luzhou", "fom_per_mw_yr"): (
+        "SWITCH-China Gas_CCGT_RC fixed O&M 6,400 USD2010/MW-yr (" + FACTS + " E) x 6.77 = "
+        "43,328 CNY/MW-yr", "M"),
+    ("gas_ccgt_luzhou", "vom_per_mwh"): (
+        "SWITCH-China Gas_CCGT_RC VOM 2 USD2010/MWh (" + FACTS + " E) x 6.77 = 13.54 CNY/MWh", "M"),
+    ("gas_ccgt_luzhou", "heat_rate_gj_per_mwh"): (
+        "SWITCH-China Gas_CCGT_RC heat rate 7.02 MMBtu/MWh (≈ 48.6 %; " + FACTS + " E) x 1.055056 "
+        "= 7.4065 GJ/MWh (an H-class unit is likely better, ≈ 6.2-6.5 GJ/MWh, unverified)", "M"),
+    # --- OCGT option
+    ("gas_ocgt_new", "p_nom_mw"): ("option: nothing existing", "H"),
+    ("gas_ocgt_new", "p_nom_max_mw"): ("no cap (blank = inf): optional peaker, only built if "
+                                        "economic; gas supply not limited in this case", "L"),
+    ("gas_ocgt_new", "capex_per_mw"): (
+        "SWITCH-China Gas_Combustion_Turbine_RC 465,714 USD2010/MW (" + FACTS + " E) x 6.77 = "
+        "3,152,884 CNY/MW", "M"),
+    ("gas_ocgt_new", "lifetime_yr"): ("25 yr (DEA OCGT via PyPSA-China-PIK costs_2030; " + FACTS +
+                                      " E)", "M"),
+    ("gas_ocgt_new", "fom_per_mw_yr"): (
+        "SWITCH-China OCGT fixed O&M 4,657 USD2010/MW-yr x 6.77 = 31,528 CNY/MW-yr", "M"),
+    ("gas_ocgt_new", "vom_per_mwh"): ("SWITCH-China OCGT VOM 2 USD2010/MWh x 6.77 = 13.54", "M"),
+    ("gas_ocgt_new", "heat_rate_gj_per_mwh"): (
+        "SWITCH-China OCGT heat rate 9.76 MMBtu/MWh (≈ 35 %) x 1.055056 = 10.2974 GJ/MWh", "M"),
+    ("gas_ocgt_new", "p_min_pu"): ("0 (peaker; no commitment in the LP)", "M"),
+    ("gas_ocgt_new", "p_max_pu"): ("default 1", "M"),
+    # --- wind
+    ("wind_gulin_xuyong", "p_nom_mw"): (
+        "250 MW existing = the Plan's 2025 wind target (§二(一)3 风电总装机容量达到25万千瓦) used "
+        "as "
+        "the installed 2025 fleet (" + FACTS + " I proxy); the 2030 target (+350 MW new, total "
+        "≈ 600 MW, Plan T2) is NOT forced here: it is to be enforced by the policy module "
+        "(minimum capacity wind >= 600 MW)", "M"),
+    ("wind_gulin_xuyong", "p_nom_max_mw"): (
+        "assumption: 1,000 MW total, ≈ 1.7 x the Plan's 2030 total of 600 MW, so that the model "
+        "may "
+        "build beyond the plan; no wind resource or land assessment for Gulin/Xuyong exists "
+        "here", "L"),
+    ("wind_gulin_xuyong", "capex_per_mw"): (
+        "5,600 CNY/kW 2030 (Sun et al. in " + LITREV + "; range 4,200-5,800; high end chosen "
+        "because mountain sites in Gulin/Xuyong are likely at the high end, " + FACTS + " E) "
+        "x 1,000", "M"),
+    ("wind_gulin_xuyong", "lifetime_yr"): ("30 yr (PyPSA-China-PIK costs_2030; " + FACTS + " E)",
+                                           "M"),
+    ("wind_gulin_xuyong", "fom_per_mw_yr"): (
+        "1.22 %/yr of capex (PyPSA-China-PIK costs_2030 onshore wind; " + FACTS + " E) x 5,600,000 "
+        "= 68,320 CNY/MW-yr", "M"),
+    ("wind_gulin_xuyong", "vom_per_mwh"): ("0 (no VOM given)", "M"),
+    ("wind_gulin_xuyong", "p_min_pu"): ("0", "H"),
+    ("wind_gulin_xuyong", "p_max_pu"): ("unused: hourly series in availability_pu.csv", "H"),
+    ("wind_gulin_xuyong", "heat_rate_gj_per_mwh"): ("0 (no fuel)", "H"),
+    ("wind_gulin_xuyong", "co2_t_per_mwh"): ("0 (no direct emissions)", "H"),
+    # --- solar
+    ("solar_utility_south", "p_nom_mw"): (
+        "0 existing "
+        "(" + FACTS + " I: existing solar is a GAP, start at 0 and let the model build); "
+        "p_nom is DC peak capacity (MWp), the unit of Chinese PV statistics and capex", "M"),
+    ("solar_utility_south", "p_nom_max_mw"): (
+        "assumption: 1,000 MWp of utility and 'PV+' (光伏+, Plan §二(一)3) plants on farm, park "
+        "and "
+        "municipal land in the southern counties; no land or resource assessment exists here "
+        "(scenario parameter)", "L"),
+    ("solar_utility_south", "capex_per_mw"): (
+        "utility PV 2,200 CNY/kW 2030 (Zhu et al. 2025 in " + LITREV + "; LBNL also 2,200; range "
+        "2,200-2,800) x 1,000", "M"),
+    ("solar_utility_south", "lifetime_yr"): ("40 yr (DEA via PyPSA-China-PIK costs_2030; " + FACTS +
+                                             " E)", "M"),
+    ("solar_utility_south", "fom_per_mw_yr"): (
+        "2.48 %/yr of capex (DEA via PyPSA-China-PIK; " + FACTS + " E) x 2,200,000 = 54,560", "M"),
+    ("solar_rooftop_north", "p_nom_mw"): ("0 existing (" + FACTS + " I); MWp", "M"),
+    ("solar_rooftop_north", "p_nom_max_mw"): (
+        "assumption: 800 MWp rooftop potential (scenario parameter per " + FACTS + " I): ≈ 10 % of "
+        "Luzhou's 1,503,753 family households (census bulletin 2021) x 5 kWp ≈ 750 MWp plus "
+        "≈ 50 MWp on public and factory roofs (Plan §二(四)3-4 rooftop PV); the 10 % and 5 kWp are "
+        "assumptions", "L"),
+    ("solar_rooftop_north", "capex_per_mw"): (
+        "rooftop/distributed PV 2,500 CNY/kW 2030 (Zhu et al. 2025 in " + LITREV + "; range "
+        "2,400-3,500) x 1,000", "M"),
+    ("solar_rooftop_north", "lifetime_yr"): ("40 yr, as utility PV (assumption)", "L"),
+    ("solar_rooftop_north", "fom_per_mw_yr"): (
+        "2.48 %/yr (utility PV figure, DEA via PyPSA-China-PIK, applied to rooftop: assumption) x "
+        "2,500,000 = 62,000", "L"),
+    # --- hydro
+    ("hydro_ror_south", "p_nom_mw"): (
+        "0 existing: Luzhou hydro capacity is a GAP "
+        "(" + FACTS + " B, I); small run-of-river plants "
+        "exist (Dongwo, 1925) but no capacity figure was found", "L"),
+    ("hydro_ror_south", "p_nom_max_mw"): (
+        "assumption: 100 MW of new small hydro on the Chishui/Yongning rivers (Plan: "
+        "统筹推动水电开发"
+        "与生态保护); no source", "L"),
+    ("hydro_ror_south", "capex_per_mw"): ("hydro 13,319 CNY/kW 2030 (Zhu et al. 2025 in " + LITREV +
+                                          ") x 1,000", "M"),
+    ("hydro_ror_south", "lifetime_yr"): ("assumption: 50 yr (no figure in " + FACTS + ")", "L"),
+    ("hydro_ror_south", "fom_per_mw_yr"): (_ASSUMED_ZERO_FOM, "L"),
+    # --- waste to energy
+    ("wte_naxi_phase1", "p_nom_mw"): (
+        "Luzhou municipal WtE plant phase I (Naxi, in service 28 Dec 2015): ≈ 105 GWh/yr / 8,760 h "
+        "= 12 MW average (Southwest Business Daily 30 Dec 2015; " + FACTS + " B); modelled as a "
+        "12 MW flat must-run block (generator nameplate not stated)", "M"),
+    ("wte_naxi_phase1", "p_min_pu"): ("1.0: must-run at its average output (waste must be burnt; "
+                                      + FACTS + " I)", "M"),
+    ("wte_naxi_expansion", "p_nom_mw"): (
+        "assumption (" + FACTS + " I): the Plan's WtE expansion (泸州市垃圾焚烧发电厂扩能工程, "
+        "§二(一)3) is built by 2030 and doubles output to 2 x 12 MW; the 2014 planning figure for "
+        "the full build-out is 187 GWh/yr ≈ 21 MW (cdepe.com), slightly less", "L"),
+    ("wte_naxi_expansion", "p_min_pu"): ("1.0: must-run (as phase I)", "M"),
+    ("wte_naxi_phase1", "co2_t_per_mwh"): (
+        "assumption: 0 (biogenic share counted as carbon-neutral; fossil share of the waste "
+        "ignored)", "L"),
+    ("wte_naxi_expansion", "co2_t_per_mwh"): ("assumption: 0 (as phase I)", "L"),
+    # --- agri/forestry biomass
+    ("biomass_agri_hejiang", "p_nom_max_mw"): (
+        "assumption: one 30 MW agri/forestry biomass plant in Hejiang (Plan §二(一)3 supports "
+        "biomass plants in Hejiang, Xuyong, Gulin; sizes GAP, 30 MW = a typical unit size, "
+        "unverified)", "L"),
+    ("biomass_agri_gulin_xuyong", "p_nom_max_mw"): (
+        "assumption: two 30 MW plants, Xuyong and Gulin (Plan §二(一)3; sizes GAP)", "L"),
+    ("biomass_agri_hejiang", "capex_per_mw"): ("biomass 4,709 CNY/kW 2030 (Zhu et al. 2025 in " +
+                                               LITREV + ") x 1,000", "M"),
+    ("biomass_agri_gulin_xuyong", "capex_per_mw"): ("as biomass_agri_hejiang", "M"),
+    ("biomass_agri_hejiang", "heat_rate_gj_per_mwh"): (
+        "assumption: 12.0 GJ/MWh = 30 % net efficiency (no figure in " + FACTS + ")", "L"),
+    ("biomass_agri_gulin_xuyong", "heat_rate_gj_per_mwh"): ("as biomass_agri_hejiang", "L"),
+    ("biomass_agri_hejiang", "fom_per_mw_yr"): (_ASSUMED_ZERO_FOM, "L"),
+    ("biomass_agri_gulin_xuyong", "fom_per_mw_yr"): (_ASSUMED_ZERO_FOM, "L"),
+    ("biomass_agri_hejiang", "lifetime_yr"): ("assumption: 25 yr (the format default)", "L"),
+    ("biomass_agri_gulin_xuyong", "lifetime_yr"): ("assumption: 25 yr", "L"),
+    # --- imports
+    ("import_sichuan_grid", "p_nom_mw"): (
+        "assumption (GAP, " + FACTS + " I: 'import limit = Luzhou's 500 kV transformer capacity'): "
+        "3,000 MW, e.g. two 500/220 kV substations with 2 x 750 MVA each (a common configuration, "
+        "unverified for Luzhou); chosen so that the existing fleet plus imports covers every hour "
+        "of the 2030 load (checked by the builder)", "L"),
+    ("import_sichuan_grid", "vom_per_mwh"): (
+        "assumption (unverified value 0.4012 CNY/kWh = Sichuan coal-fired benchmark on-grid price, "
+        + FACTS + " Unverified/I; the ±20 % market band around it is sourced, D) = 401.2 CNY/MWh, "
+        "one price all year (wet-season hydro is in reality cheaper)", "L"),
+    ("import_sichuan_grid", "co2_t_per_mwh"): (
+        "Sichuan grid emission factor 0.1404 kgCO2/kWh, 2022 data (MEE release 26 Dec 2024 via "
+        "Sandpiper; " + FACTS + " F)", "M"),
+    ("import_sichuan_grid", "p_max_pu"): ("unused: hourly series in availability_pu.csv", "H"),
+}
+
+# Storage -------------------------------------------------------------------------------------
+BAT_EFF = math.sqrt(0.767)  # SWITCH-China round trip 0.767, split evenly
+STORAGE_COLUMNS = ["name", "bus", "carrier", "p_nom_mw", "e_nom_mwh", "extendable", "duration_h",
+                   "p_nom_max_mw", "e_nom_max_mwh", "capex_per_mw", "capex_per_mwh", "lifetime_yr",
+                   "fom_per_mw_yr", "vom_per_mwh", "eff_charge", "eff_discharge",
+                   "standing_loss_per_h", "cyclic", "soc_initial_pu"]
+
+
+def battery(name: str, bus: str) -> dict:
+    return dict(name=name, bus=bus, carrier="battery", p_nom_mw=0.0, e_nom_mwh=0.0,
+                extendable=True, duration_h="", p_nom_max_mw="", e_nom_max_mwh="",
+                capex_per_mw=160 * CNY_PER_EUR * PER_KW_TO_PER_MW,
+                capex_per_mwh=310 * PER_KW_TO_PER_MW, lifetime_yr=15.0, fom_per_mw_yr=0.0,
+                vom_per_mwh=0.0, eff_charge=BAT_EFF, eff_discharge=BAT_EFF,
+                standing_loss_per_h=0.0, cyclic=True, soc_initial_pu=0.0)
+
+
+STORAGE = [battery("battery_north", "luzhou_north"), battery("battery_south", "luzhou_south")]
+STORAGE_SOURCES = {
+    ("*", "p_nom_mw"): ("0 existing new-type storage (新型储能, Plan §二(一)5 names it; no "
+                        "installed "
+                        "figure found)", "L"),
+    ("*", "e_nom_mwh"): ("0 existing", "L"),
+    ("*", "capex_per_mw"): (
+        "inverter/power part 160 EUR/kW (DEA via PyPSA-China-PIK costs_2030; " + FACTS + " E, I) x "
+        "7.8 CNY/EUR (assumption, unverified rate) x 1,000 = 1,248,000 CNY/MW", "M"),
+    ("*", "capex_per_mwh"): (
+        "310 CNY/kWh 2030 (LBNL 2022-24 in " + LITREV + "; " + FACTS + " E, I) x 1,000 = "
+        "310,000 CNY/MWh", "M"),
+    ("*", "lifetime_yr"): ("15 yr (SWITCH-China generator_info; " + FACTS + " E)", "M"),
+    ("*", "eff_charge"): ("sqrt(0.767) = 0.8758: SWITCH-China storage_efficiency 0.767 round trip "
+                          "(" + FACTS + " E) split evenly between charge and discharge", "M"),
+    ("*", "eff_discharge"): ("as eff_charge", "M"),
+    ("*", "fom_per_mw_yr"): (_ASSUMED_ZERO_FOM, "L"),
+    ("*", "vom_per_mwh"): ("assumption: 0 (degradation not priced)", "L"),
+    ("*", "standing_loss_per_h"): ("assumption: 0 (Li-ion self-discharge negligible at hourly "
+                                   "resolution)", "M"),
+    ("*", "p_nom_max_mw"): ("no cap (blank = inf); duration free (blank): the model sizes power "
+                            "and energy separately", "M"),
+    ("*", "soc_initial_pu"): ("not used: cyclic", "H"),
+}
+
+
+# =============================================================================================
+# 6. Assemble, check, write
+# =============================================================================================
+def case_yaml() -> str:
+    return f"""\
+# Luzhou (泸州, Sichuan) 2030 default case: written by scripts/build_luzhou_case.py.
+# Every number here and in the CSVs has its origin in sources.csv; read README.md first.
+name: luzhou-2030
+description: "Luzhou 2030, 8760 h, 2 buses: least-cost dispatch and capacity plan (see README)"
+currency: CNY
+snapshots:
+  start: "{YEAR}-01-01 00:00"
+  hours: {HOURS}
+  step_h: 1
+  annualise: true
+discount_rate: 0.06
+voll_per_mwh: {VOLL:g}
+solver:
+  solver: ipm
+  run_crossover: "on"
+  time_limit: 3600
+"""
+
+
+CASE_SOURCES = [
+    ("snapshots", "2030 calendar, 8760 hourly snapshots, hour-beginning, local time (UTC+8)", "H"),
+    ("discount_rate", "0.06 (PyPSA-China-PIK config/technology_config.yaml discountrate; " + FACTS +
+     " E, I); sensitivity 0.08 (SWITCH-China)", "M"),
+    ("voll_per_mwh", "assumption: 10,000 CNY/MWh (10 CNY/kWh), ≈ 3.3 x the top of the Sichuan 2023 "
+     "demand-response bid band 0-3 CNY/kWh (" + FACTS + " D) so that any DR is used before load is "
+     "shed; not a measured value of lost load", "L"),
+    ("solver", "HiGHS options: interior point with crossover on (basic solution, exact duals for "
+     "nodal prices), 1 h time limit; no data", "H"),
+]
+
+
+def fmt(x: object) -> object:
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if x == "":
+        return x
+    if isinstance(x, float):
+        return float(f"{x:.6g}") if abs(x) < 1e6 else round(x, 1)
+    return x
+
+
+def build_tables() -> dict[str, pd.DataFrame]:
+    gens = pd.DataFrame([{k: fmt(v) for k, v in r.items()} for r in GENERATORS],
+                        columns=GEN_COLUMNS)
+    fuels = pd.DataFrame([{k: fmt(v) for k, v in r.items()} for r in FUELS])
+    storage = pd.DataFrame([{k: fmt(v) for k, v in r.items()} for r in STORAGE],
+                           columns=STORAGE_COLUMNS)
+    buses = pd.DataFrame([
+        dict(name="luzhou_north", voll_per_mwh="", x=105.44, y=28.87),
+        dict(name="luzhou_south", voll_per_mwh="", x=105.625, y=28.105),
+    ])
+    lines = pd.DataFrame([dict(name="north_south", bus0="luzhou_north", bus1="luzhou_south",
+                               cap_fwd_mw=LINE_MW, cap_rev_mw="")])
+    loads = pd.DataFrame([dict(name="load_north", bus="luzhou_north"),
+                          dict(name="load_south", bus="luzhou_south")])
+    return {"buses": buses, "lines": lines, "fuels": fuels, "generators": gens,
+            "storage": storage, "loads": loads}
+
+
+def build_series(snapshots: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    load = build_load(snapshots)
+    w = solar_weather(snapshots)
+    avail = pd.DataFrame(index=snapshots)
+    wind, wind_info = build_wind(snapshots)
+    avail["wind_gulin_xuyong"] = wind
+    avail[PV_UTILITY.name] = solar_profile(w, PV_UTILITY)
+    avail[PV_ROOFTOP.name] = solar_profile(w, PV_ROOFTOP)
+    imp = monthly_series(snapshots, IMPORT_MONTHLY)
+    avail["import_sichuan_grid"] = imp
+    avail["hydro_ror_south"] = imp * HYDRO_FLH / imp.sum()
+    avail = avail.round(4)
+    info = dict(wind_info)
+    info["ghi_kwh_m2"] = w["ghi"].sum() / 1000
+    info["ghi_clear_kwh_m2"] = w["ghi_clear"].sum() / 1000
+    info["ghi_monthly_kwh_m2"] = np.round(w["target_m"] / 1000, 1)
+    info["clear_ratio_monthly"] = np.round(w["target_m"] / w["clear_m"], 3)
+    info["altitude_m"] = w["altitude"]
+    return load, avail, info
+
+
+def wind_solar_sources(info: dict) -> list[tuple[str, str, str, str, str, str]]:
+    a = "availability_pu.csv"
+    return [
+        (a, "*", "snapshot", "2030-01-01 00:00 ... 2030-12-31 23:00",
+         "hour-beginning local time (UTC+8); solar evaluated at mid-hour", "H"),
+        (a, "*", "wind_gulin_xuyong",
+         f"{info['wind_flh']:.0f} full-load h/yr; H1 {info['wind_h1']:.0f} h",
+         "SYNTHETIC, NOT MEASURED (no reanalysis or measured series available offline): average of "
+         "two seeded (seed 20300102) Gaussian AR(1) drivers (phi 0.97/h; 70 % of variance common "
+         "to "
+         "the Gulin and Xuyong ridge sites) mapped to Weibull wind speed (k = 2) whose scale has a "
+         f"seasonal cosine (amplitude {info['season_amp']:.3f}, maximum day 80 = late March) and a "
+         "diurnal cosine (±8 %, maximum 02:00); generic IEC class III power curve (cut-in 3, rated "
+         "10, cut-out 22 m/s, cubic in between) and 15 % losses; Weibull scale "
+         f"{info['weibull_scale_mps']:.2f} m/s calibrated so that the first half-year gives "
+         "1,294 full-load hours (Sichuan H1 2014, the lowest of 1,294-1,654 h in " + FACTS + " G, "
+         "chosen because the Plan itself speaks of weak-wind development, 弱风) and the seasonal "
+         "amplitude so that H1 carries 60 % of the annual yield (assumption reflecting the "
+         "dry-season wind maximum, " + FACTS + " G). Annual full-load hours are therefore an "
+         "outcome, comparable with the unverified 2,200-2,500 h Sichuan range", "L"),
+        (a, "*", "solar_utility_south",
+         f"{info['pv_util_flh']:.0f} full-load h/yr per MWp",
+         "derived with pvlib 0.16.1 at Luzhou (28.87 N, 105.44 E, altitude "
+         f"{info['altitude_m']:.0f} m from pvlib lookup_altitude), 2030, Asia/Shanghai: Ineichen "
+         "clear sky (bundled Linke turbidity) scaled month by month to a monthly irradiation whose "
+         "shape is Angstrom-Prescott H = H0 (0.25 + 0.50 n/N) (FAO-56 default coefficients) with "
+         "relative sunshine n/N linear in day of year between 8 % (mid-Jan, also mid-Dec) and 48 % "
+         "(mid-Aug) (Chongqing city proper, CMA normals via "
+         "Wikipedia/chongqing.indiansinchina.com; "
+         "Luzhou proxy, assumption) and whose level is an annual GHI of 1,035 kWh/m2 (assumption: "
+         "midpoint of the Sichuan-Basin band 905-1,164 kWh/m2: 905 = minimum of the CMA 2010 "
+         "national solar assessment at the Chongqing low-value centre, Xinhua 21 Nov via "
+         "caowua.com/news/35023.html; 1,164 = 4,190 MJ/m2, upper bound of the lowest class of the "
+         "1980s five-class scheme, via msthinker.com); day-to-day cloudiness: seeded (20300101) "
+         "AR(1) (rho 0.5) daily "
+         "clear-sky index with a Beta marginal (precision 4), renormalised to each month's total, "
+         "no day above clear sky; Erbs decomposition, Hay-Davies transposition to 20° tilt facing "
+         "south, albedo 0.2, physical IAM, SAPM open-rack cell temperature with Fuling (Chongqing) "
+         "1971-2000 monthly max/min air temperature (Weather China via liquisearch) and 1 m/s "
+         "wind, PVWatts DC (gamma -0.4 %/K) with PVWatts v5 default losses 14.08 %, DC/AC 1.2, "
+         "inverter 96 %; value = AC output per MWp DC. Full-load hours are an outcome; they fall "
+         "below the unverified 900-1,100 h (" + FACTS + " Unverified), consistent with the "
+         "low-irradiance basin", "L"),
+        (a, "*", "solar_rooftop_north",
+         f"{info['pv_roof_flh']:.0f} full-load h/yr per MWp",
+         "same weather as solar_utility_south; 10° tilt facing south and SAPM close-mount "
+         "glass/glass cell temperature (rooftop; assumption)", "L"),
+        (a, "*", "import_sichuan_grid", "0.6 Dec-Apr, 0.8 May and Nov, 1.0 Jun-Oct",
+         "assumption: share of the import limit the provincial grid (western Sichuan hydro and "
+         "clean-energy bases, Plan §二(一)3) can deliver, shaped by the wet season (Reuters: May-"
+         "October; Sichuan tariff wet period June-October; " + FACTS + " C); the dry-season 0.6 is "
+         "not sourced (2022 drought: hydro output -51 % in August, " + FACTS + " C, is a stress "
+         "scenario, not the default)", "L"),
+        (a, "*", "hydro_ror_south", "4,000 full-load h/yr",
+         "assumption: the import seasonal shape scaled to 4,000 h/yr (Sichuan hydro utilisation "
+         "≈ 400 TWh / ≈ 100 GW, derived, " + FACTS + " C/G)", "L"),
+    ]
+
+
+def sources_table(info: dict, load: pd.DataFrame) -> pd.DataFrame:
+    rows: list[tuple] = []
+    for key, text, conf in CASE_SOURCES:
+        val = {"discount_rate": "0.06", "voll_per_mwh": f"{VOLL:g}",
+               "snapshots": "start 2030-01-01 00:00; hours 8760; step_h 1; annualise true",
+               "solver": "ipm; crossover on; time_limit 3600"}[key]
+        rows.append(("case.yaml", "*", key, val, text, conf))
+    rows += [
+        ("buses.csv", "*", "x", "", "longitude (plots only): north = Luzhou city 105.44 E; south = "
+         "midpoint of the Xuyong (105.44 E) and Gulin (105.81 E) county seats (china-profiles "
+         "PROVENANCE.md)", "M"),
+        ("buses.csv", "*", "y", "", "latitude (plots only): 28.87 N; 28.105 N (as x)", "M"),
+        ("buses.csv", "luzhou_north", "name", "",
+         "assumption (network is a 2-zone abstraction): urban districts Jiangyang, Longmatan, Naxi "
+         "+ "
+         "Luxian + Hejiang; holds Chuannan coal, the gas project (Jiangbei town, Jiangyang), WtE "
+         "(Naxi), the 500 kV connection to the provincial grid", "L"),
+        ("buses.csv", "luzhou_south", "name", "",
+         "assumption: Gulin and Xuyong counties: wind sites, Guxu coal field, biomass sites", "L"),
+        ("buses.csv", "*", "voll_per_mwh", "", "blank = case value", "H"),
+        ("lines.csv", "north_south", "cap_fwd_mw", f"{LINE_MW:g}",
+         "assumption: aggregate 220 kV transfer capacity between the urban area and Gulin/Xuyong, "
+         "taken as two 220 kV double-circuit corridors at ≈ 300 MW per circuit (typical planning "
+         "rating of a 220 kV circuit with 2 x 400 mm2 conductors, unverified); no Luzhou grid data "
+         "(the Plan names only the Xuyong Xinglong 110 kV project and 35 kV substations)", "L"),
+        ("lines.csv", "north_south", "cap_rev_mw", "", "blank = same as cap_fwd_mw", "L"),
+        ("loads.csv", "*", "bus", "", "one load per bus", "H"),
+        ("load_mw.csv", "*", "snapshot", "2030-01-01 00:00 ... 2030-12-31 23:00",
+         "hour-beginning local time", "H"),
+    ]
+    tot = load.sum(axis=1)
+    for col in ("load_north", "load_south"):
+        rows.append(("load_mw.csv", "*", col,
+                     f"{load[col].sum() / 1e6:.2f} TWh; peak {load[col].max():.0f} MW",
+                     SRC_LOAD_ENERGY + "; " + SRC_LOAD_SHAPE + "; " + SRC_LOAD_SPLIT, "L"))
+    rows.append(("load_mw.csv", "*", "*",
+                 f"total {tot.sum() / 1e6:.2f} TWh; peak {tot.max():.0f} MW "
+                 f"at {tot.idxmax():%Y-%m-%d %H:%M}", "sum of the two columns (see above)", "L"))
+    rows += wind_solar_sources(info)
+    for f in FUELS:
+        for col in ("price_per_gj", "co2_t_per_gj", "gj_per_unit"):
+            text, conf = FUEL_SOURCES[(f["name"], col)]
+            rows.append(("fuels.csv", f["name"], col, f"{fmt(f[col])}", text, conf))
+    rows += [
+        ("generators.csv", "*", "bus", "", "by location: Chuannan coal, the gas project (Jiangbei "
+         "town, Jiangyang), WtE (Naxi), rooftop PV (urban roofs), agri biomass in Hejiang and the "
+         "provincial-grid import (500 kV) at luzhou_north; wind (Gulin/Xuyong ridges), utility PV, "
+         "small hydro and agri biomass in Xuyong/Gulin at luzhou_south (" + PLAN + " §二(一)3; " +
+         FACTS + " B)", "M"),
+        ("generators.csv", "*", "carrier", "", "technology family; WtE counted as biomass "
+         "(non-fossil "
+         "in Chinese statistics; assumption)", "M"),
+        ("generators.csv", "*", "fuel", "", "coal, gas, biomass from fuels.csv; blank = no fuel "
+         "(wind, solar, hydro, WtE waste, imports)", "H"),
+        ("fuels.csv", "*", "unit", "", "physical unit of gj_per_unit: t of raw coal, 1000 m3 of "
+         "gas, "
+         "GJ for biomass", "H"),
+        ("lines.csv", "north_south", "bus0", "", "2-bus abstraction (see buses.csv)", "L"),
+        ("lines.csv", "north_south", "bus1", "", "2-bus abstraction (see buses.csv)", "L"),
+    ]
+    num_cols = [c for c in GEN_COLUMNS if c not in ("name", "bus", "carrier", "fuel")]
+    defaults = {
+        "p_nom_max_mw": "blank = no cap (non-extendable capacity)",
+        "p_min_pu": "0 (no must-run)", "p_max_pu": "default 1 (no derating)",
+        "capex_per_mw": "0 / not used (existing, non-extendable)",
+        "lifetime_yr": "not used (existing, non-extendable)", "fom_per_mw_yr": "0 (none charged)",
+        "vom_per_mwh": "0 (none)", "heat_rate_gj_per_mwh": "0 (no fuel)",
+        "co2_t_per_mwh": "blank = heat rate x fuel co2_t_per_gj (see fuels.csv)",
+        "extendable": "case design (existing plant vs option); see README",
+    }
+    for gen in GENERATORS:
+        for col in num_cols:
+            key = (gen["name"], col)
+            if key in GEN_SOURCES:
+                text, conf = GEN_SOURCES[key]
+            elif col == "extendable":
+                text, conf = defaults[col], "M"
+            elif col in ("p_max_pu",) and gen["name"] in ("solar_utility_south",
+                                                          "solar_rooftop_north", "hydro_ror_south"):
+                text, conf = "unused: hourly series in availability_pu.csv", "H"
+            elif col in ("heat_rate_gj_per_mwh", "co2_t_per_mwh", "vom_per_mwh", "p_min_pu") and \
+                    gen["carrier"] in ("solar", "hydro", "wind"):
+                text, conf = "0 (no fuel, no direct emissions, no VOM given, no must-run)", "M"
+            elif gen["name"].startswith("biomass_agri") and col == "vom_per_mwh":
+                text, conf = "assumption: 0 (fuel cost carried by fuels.csv biomass)", "L"
+            elif gen["name"].startswith("biomass_agri") and col == "co2_t_per_mwh":
+                text, conf = "blank = from fuel biomass (0, accounting convention)", "L"
+            elif gen["name"].startswith(("biomass_agri", "gas_ocgt", "solar", "hydro")) and \
+                    col == "p_nom_mw":
+                text, conf = "0 existing (option)", "M"
+            elif gen["name"].startswith("wte") and col in ("capex_per_mw", "lifetime_yr",
+                                                           "fom_per_mw_yr", "vom_per_mwh",
+                                                           "heat_rate_gj_per_mwh", "p_max_pu",
+                                                           "p_nom_max_mw"):
+                text, conf = ("not used / 0: existing must-run block; costs are sunk and the "
+                              "waste has no fuel price (gate fees not modelled)"), "L"
+            elif gen["name"] == "import_sichuan_grid" and col in ("capex_per_mw", "lifetime_yr",
+                                                                  "fom_per_mw_yr", "p_min_pu",
+                                                                  "heat_rate_gj_per_mwh",
+                                                                  "p_nom_max_mw"):
+                text, conf = ("not used: the import is priced per MWh (vom_per_mwh); no "
+                              "investment, no fixed cost, no must-take"), "L"
+            else:
+                text, conf = defaults.get(col, "default"), "M"
+            rows.append(("generators.csv", gen["name"], col, f"{fmt(gen[col])}", text, conf))
+    for (name, col), (text, conf) in STORAGE_SOURCES.items():
+        val = STORAGE[0].get(col, "")
+        rows.append(("storage.csv", name, col, f"{fmt(val)}", text, conf))
+    rows.append(("storage.csv", "*", "e_nom_max_mwh", "", "no cap (blank = inf)", "M"))
+    rows.append(("storage.csv", "*", "duration_h", "", "blank: power and energy sized freely", "M"))
+    rows.append(("storage.csv", "*", "cyclic", "true", "state of charge at the end of the year "
+                 "equals that at the start (no free initial energy)", "H"))
+    rows.append(("storage.csv", "*", "bus", "", "one battery option at each bus", "M"))
+    rows.append(("storage.csv", "*", "carrier", "battery", "new-type storage (新型储能) "
+                 "modelled as "
+                 "Li-ion battery (LBNL/SWITCH-China cost and efficiency rows)", "M"))
+    rows.append(("storage.csv", "*", "extendable", "true", "new-type storage as an investment "
+                 "option at both buses; pumped hydro not included (no site identified)", "M"))
+    return pd.DataFrame(rows, columns=["table", "name", "column", "value", "source", "confidence"])
+
+
+def adequacy(load: pd.DataFrame, avail: pd.DataFrame) -> dict:
+    """Existing capacity only (no new build): can every hour's load be met at each bus?"""
+    gens = pd.DataFrame(GENERATORS).set_index("name")
+    cap = {}
+    for bus in ("luzhou_north", "luzhou_south"):
+        tot = np.zeros(len(load))
+        for name, row in gens[gens["bus"] == bus].iterrows():
+            a = (avail[name].to_numpy() if name in avail
+                 else np.full(len(load), float(row["p_max_pu"])))
+            tot += float(row["p_nom_mw"]) * a
+        cap[bus] = tot
+    south_short = np.maximum(load["load_south"].to_numpy() - cap["luzhou_south"], 0.0)
+    south_surplus = np.minimum(np.maximum(cap["luzhou_south"] - load["load_south"].to_numpy(), 0),
+                               LINE_MW)
+    north_margin = cap["luzhou_north"] + south_surplus - load["load_north"].to_numpy()
+    margin = north_margin  # after shipping any south shortfall (if <= line) from the north
+    margin = margin - south_short
+    return {"min_margin_mw": float(margin.min()),
+            "min_margin_at": str(load.index[int(margin.argmin())]),
+            "south_max_shortfall_mw": float(south_short.max()),
+            "line_ok": bool(south_short.max() <= LINE_MW),
+            "coal_floor_ok": bool((load.sum(axis=1) >= 0.35 * 1200 + 24).all())}
+
+
+def build(out: Path, import_tou: bool = False) -> dict:
+    snapshots = pd.date_range(f"{YEAR}-01-01 00:00", periods=HOURS, freq="h", name="snapshot")
+    load, avail, info = build_series(snapshots)
+    h1 = np.asarray(snapshots.month) <= 6
+    info["wind_flh"] = avail["wind_gulin_xuyong"].sum()
+    info["wind_h1"] = avail["wind_gulin_xuyong"].to_numpy()[h1].sum()
+    info["pv_util_flh"] = avail[PV_UTILITY.name].sum()
+    info["pv_roof_flh"] = avail[PV_ROOFTOP.name].sum()
+    tables = build_tables()
+    files: dict[str, str] = {"case.yaml": case_yaml()}
+    for kind, frame in tables.items():
+        files[f"{kind}.csv"] = frame.to_csv(index=False, lineterminator="\n")
+    for name, frame in (("load_mw", load), ("availability_pu", avail)):
+        f = frame.copy()
+        f.index = f.index.strftime("%Y-%m-%d %H:%M")
+        f.index.name = "snapshot"
+        files[f"{name}.csv"] = f.to_csv(lineterminator="\n", float_format="%.4f" if name ==
+                                        "availability_pu" else "%.1f")
+    sources = sources_table(info, load)
+    if import_tou:
+        price = pd.DataFrame({"import_sichuan_grid": import_tou_price(snapshots, 401.2)},
+                             index=snapshots.strftime("%Y-%m-%d %H:%M"))
+        price.index.name = "snapshot"
+        files["price_per_mwh.csv"] = price.to_csv(lineterminator="\n", float_format="%.2f")
+        tou = pd.DataFrame([(
+            "price_per_mwh.csv", "*", "import_sichuan_grid", "160.48 / 401.2 / 641.92 / 770.3",
+            "SCENARIO, not the default: flat price = assumption (unverified value 0.4012 CNY/kWh, "
+            "Sichuan coal benchmark) shaped by the Sichuan TOU ratios from 1 Jun 2023 (川发改价格规"
+            "〔2023〕186号 via m.ddtbk.com; "
+            "" + FACTS + " D): valley 23-07 h x 0.4, flat x 1.0, peak "
+            "10-12 h and 15-21 h x 1.6, critical peak (Jul/Aug 15-17 h, Jan/Dec 19-21 h) x 1.92; "
+            "retail TOU ratios applied to the wholesale import price (assumption)", "L")],
+            columns=sources.columns)
+        sources = pd.concat([sources, tou], ignore_index=True)
+    files["sources.csv"] = sources.to_csv(index=False, lineterminator="\n")
+    info["adequacy"] = adequacy(load, avail)
+    info["files"] = files
+    info["load"] = load
+    info["avail"] = avail
+    return info
+
+
+def summary(info: dict) -> str:
+    load, avail = info["load"], info["avail"]
+    tot = load.sum(axis=1)
+    gens = pd.DataFrame(GENERATORS).set_index("name")
+    fuels = pd.DataFrame(FUELS).set_index("name")
+    lines = [
+        f"Luzhou 2030 energy {tot.sum() / 1e6:.3f} TWh "
+        f"(north {load['load_north'].sum() / 1e6:.3f}, "
+        f"south {load['load_south'].sum() / 1e6:.3f}); peak {tot.max():.1f} MW at {tot.idxmax()}; "
+        f"min {tot.min():.1f} MW; load factor {tot.mean() / tot.max():.3f}",
+        f"GHI {info['ghi_kwh_m2']:.0f} kWh/m2/yr (clear sky {info['ghi_clear_kwh_m2']:.0f}); "
+        f"monthly GHI {info['ghi_monthly_kwh_m2'].tolist()}; "
+        f"all-sky/clear-sky {info['clear_ratio_monthly'].tolist()}",
+        f"PV full-load h per MWp: utility {info['pv_util_flh']:.0f}, "
+        f"rooftop {info['pv_roof_flh']:.0f}",
+        f"wind (synthetic) full-load h {info['wind_flh']:.0f}, H1 {info['wind_h1']:.0f} "
+        f"(share {info['wind_h1'] / info['wind_flh']:.2f}); Weibull scale "
+        f"{info['weibull_scale_mps']:.2f} m/s, seasonal amplitude {info['season_amp']:.3f}",
+        f"import availability mean {avail['import_sichuan_grid'].mean():.3f}; hydro ROR FLH "
+        f"{avail['hydro_ror_south'].sum():.0f}",
+        f"adequacy with existing capacity only: {info['adequacy']}",
+        "marginal costs (CNY/MWh):",
+    ]
+    for name, row in gens.iterrows():
+        fp = fuels.loc[row["fuel"], "price_per_gj"] if row["fuel"] else 0.0
+        mc = fp * float(row["heat_rate_gj_per_mwh"] or 0) + float(row["vom_per_mwh"] or 0)
+        lines.append(f"  {name:28s} {mc:8.1f}")
+    for name in ("wind_gulin_xuyong", "solar_utility_south", "solar_rooftop_north"):
+        row = gens.loc[name]
+        ann = float(row["capex_per_mw"]) * crf(0.06, float(row["lifetime_yr"])) + \
+            float(row["fom_per_mw_yr"])
+        lines.append(f"  LCOE {name:23s} {ann / avail[name].sum():8.1f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true",
+                    help="rebuild in memory and compare with the files in data/luzhou-2030")
+    ap.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
+    ap.add_argument("--import-tou", action="store_true",
+                    help="scenario: also write price_per_mwh.csv (TOU-shaped import price); "
+                         "use with --out pointing elsewhere, the default case has a flat price")
+    args = ap.parse_args(argv)
+    if args.import_tou and args.out.resolve() == OUT_DIR.resolve():
+        ap.error("--import-tou writes a scenario: give --out another folder")
+    info = build(args.out, import_tou=args.import_tou)
+    print(summary(info))
+    if args.check:
+        bad = [n for n, text in info["files"].items()
+               if not (args.out / n).exists() or (args.out / n).read_text() != text]
+        print("up to date" if not bad else f"differs: {bad}")
+        return 1 if bad else 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for n, text in info["files"].items():
+        (args.out / n).write_text(text)
+    print(f"wrote {len(info['files'])} files to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
