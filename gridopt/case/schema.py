@@ -168,14 +168,55 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("max_hours_per_yr", "float", INF, lo=0.0),
     ),
     # <shiftable>
+    "shiftable": (
+        *_dr_common(),
+        Column("max_delay_h", "float", INF, lo=0.0),  # INF: anywhere later in the window
+        Column("max_advance_h", "float", INF, lo=0.0),  # 0: consumption is only postponed
+        Column("window_h", "float", 24.0, lo=0.0, lo_open=True),  # INF: the whole horizon
+        _nonneg("rebound_pu"),
+    ),
     # </shiftable>
     # <ev_fleets>
+    "ev_fleets": (  # models/ev_fleets.md
+        *_dr_common(),
+        _positive("vehicles", None),
+        _positive("charger_kw", None),
+        _positive("battery_kwh", None),
+        _nonneg("daily_energy_kwh", None),
+        _share("min_soc_departure_pu"),
+        Column("v2g", "bool", False),
+        _eff("eff_charge"),
+        _eff("eff_discharge"),
+    ),
     # </ev_fleets>
     # <self_owned_plants>
+    "self_owned_plants": (  # models/self_owned_plants.md
+        *_dr_common(),
+        _nonneg("ramp_pu_per_h", 1.0),
+        _share("p_max_pu", 1.0),
+        Column("fuel", "str", "", ref="fuels"),
+        _nonneg("heat_rate_gj_per_mwh"),
+        _nonneg("vom_per_mwh"),
+        Column("co2_t_per_mwh", "float", math.nan, lo=0.0),  # NaN means "from the fuel"
+    ),
     # </self_owned_plants>
     # <electrolysers>
+    "electrolysers": (  # models/electrolysers.md
+        *_dr_common(),
+        Column("p_nom_mw", "float", math.nan, lo=0.0),  # NaN means "= potential_mw"
+        Column("efficiency_mwh_h2_per_mwh", "float", None, lo=0.0, hi=1.0, lo_open=True),
+        _nonneg("h2_storage_mwh"),
+        _nonneg("h2_demand_mwh_per_h"),
+        _share("min_load_pu"),
+    ),
     # </electrolysers>
     # <flexible_buildings>
+    "flexible_buildings": (
+        *_dr_common(),
+        _nonneg("energy_band_mwh_per_mw", None),
+        Column("loss_per_h", "float", 0.0, lo=0.0, hi=1.0, hi_open=True),
+        Column("window_h", "float", 24.0, lo=0.0, lo_open=True),  # INF: the whole horizon
+    ),
     # </flexible_buildings>
 }
 
@@ -189,10 +230,14 @@ SERIES: dict[str, tuple[str, float, float]] = {
     "price_per_mwh": ("generators", -INF, INF),
     # <series: DR families add theirs between their own markers>
     # <ev_fleets>
+    "ev_plugged_pu": ("ev_fleets", 0.0, 1.0),
+    "ev_driving_pu": ("ev_fleets", 0.0, 1.0),
     # </ev_fleets>
     # <electrolysers>
+    "h2_demand_mwh": ("electrolysers", 0.0, INF),  # MWh of H2 (LHV) per hour
     # </electrolysers>
     # <flexible_buildings>
+    "building_occupancy_pu": ("flexible_buildings", 0.0, 1.0),
     # </flexible_buildings>
 }
 REQUIRED_SERIES = ("load_mw",)

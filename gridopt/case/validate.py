@@ -69,6 +69,8 @@ MAX_TABLE_ROWS = 20
 #: At most this many problems per (series column, rule), then one summary problem.
 MAX_SERIES_CELLS = 5
 KEYS = ("snapshot", "hour")
+#: Series that must have every element of their table (a generator may lack availability).
+COMPLETE_SERIES = ("load_mw",)
 NOUNS = {"buses": "bus", "lines": "line", "fuels": "fuel", "generators": "generator",
          "storage": "storage unit", "loads": "load"}
 #: Files in the order their problems are listed.
@@ -103,7 +105,7 @@ def validate_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame
             table, found = _check_table(kind, frame)
             checked[kind] = table
             problems += found
-    problems += _check_references(checked, tables)
+    problems += _check_references(checked)
     problems += _check_storage_duration(checked.get("storage"))
     problems += _check_line_buses(checked.get("lines"))
     for kind in SERIES:
@@ -113,6 +115,11 @@ def validate_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame
             problems += _check_series(kind, _as_frame(frame), snapshots, owner)
     problems += _check_network(checked, problems)
     return order_problems(problems)
+
+
+def noun_of(kind: str) -> str:
+    """What one element of a table is called in messages: ``"generator"``, ``"ev fleet"``."""
+    return NOUNS.get(kind) or kind.replace("_", " ").removesuffix("s")
 
 
 def order_problems(problems: Iterable[Problem]) -> list[Problem]:
@@ -142,7 +149,7 @@ class _Table:
 
     def label(self, i: int) -> str:
         """``generator 'gas'``, or ``generator on row 7`` when the name is blank."""
-        noun = NOUNS.get(self.kind, self.kind)
+        noun = noun_of(self.kind)
         name = self.names[i]
         return f"{noun} '{name}'" if name else f"{noun} on row {self.lines[i]}"
 
@@ -226,10 +233,9 @@ def _check_column(table: _Table, col: Column) -> list[Problem]:
 
 def _parse(series: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parsed values, blank mask and unparseable mask of one column."""
-    blank = blank_mask(series)
     if kind == "float":
-        values, bad = _parse_numbers(series, blank)
-        return values, blank, bad
+        return _parse_numbers(series)
+    blank = blank_mask(series)
     if kind == "bool":
         parsed = [_bool_or_none(v) for v in series.to_numpy(dtype=object)]
         bad = np.array([p is None for p in parsed], dtype=bool) & ~blank
@@ -237,12 +243,17 @@ def _parse(series: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray, np.nda
     return _strings(series), blank, np.zeros(len(series), bool)
 
 
-def _parse_numbers(series: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _parse_numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values (NaN where blank or bad), blank mask and not-a-number mask of a column."""
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(series), bool)
-    numbers = pd.to_numeric(series.astype(object).where(~blank, None), errors="coerce")
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        return values, np.isnan(values), np.zeros(len(series), bool)
+    numbers = pd.to_numeric(series.astype(object), errors="coerce")
     values = numbers.to_numpy(dtype=float, na_value=np.nan)
-    return values, np.isnan(values) & ~blank
+    missing = np.flatnonzero(np.isnan(values))  # only these can be blank: scan just them
+    blank = np.zeros(len(values), bool)
+    blank[missing] = blank_mask(series.iloc[missing])
+    return values, blank, np.isnan(values) & ~blank
 
 
 def blank_mask(series: pd.Series) -> np.ndarray:
@@ -310,7 +321,7 @@ def _check_unique(table: _Table) -> list[Problem]:
     names = pd.Series(table.names)
     dup = (names.duplicated() & (names != "")).to_numpy()
     first = {n: int(table.lines[i]) for i, n in reversed(list(enumerate(table.names)))}
-    noun = NOUNS.get(table.kind, table.kind)
+    noun = noun_of(table.kind)
     return _rows(table, "name", "unique", dup,
                  lambda i: f"{noun} name '{table.names[i]}' is used again "
                            f"(first on row {first[table.names[i]]})")
@@ -356,8 +367,7 @@ def _element_names(table: _Table | None) -> set[str] | None:
     return {n for n in table.names if n}
 
 
-def _check_references(checked: Mapping[str, _Table],
-                      tables: Mapping[str, pd.DataFrame | None]) -> list[Problem]:
+def _check_references(checked: Mapping[str, _Table]) -> list[Problem]:
     """Bus and fuel names must exist; a missing optional target table is reported once."""
     problems: list[Problem] = []
     for kind, table in checked.items():
@@ -386,7 +396,7 @@ def _missing_target(table: _Table, col: Column, values: np.ndarray) -> Problem:
 def _unknown_references(table: _Table, col: Column, values: np.ndarray, named: np.ndarray,
                         known: set[str]) -> list[Problem]:
     unknown = named & ~np.isin(values.astype(str), list(known))
-    target, noun = f"{col.ref}.csv", NOUNS.get(col.ref or "", "element")
+    target, noun = f"{col.ref}.csv", noun_of(col.ref or "element")
 
     def message(i: int) -> str:
         close = difflib.get_close_matches(str(values[i]), sorted(known), n=1)
@@ -417,7 +427,7 @@ class _Series:
 
     @property
     def noun(self) -> str:
-        return NOUNS[SERIES[self.kind][0]]
+        return noun_of(SERIES[self.kind][0])
 
 
 def _check_series(kind: str, frame: pd.DataFrame, snapshots: pd.DatetimeIndex | None,
@@ -462,7 +472,7 @@ def _check_wide(ts: _Series) -> list[Problem]:
 
 def _missing_elements(ts: _Series, present: Iterable[str], column: str | None) -> list[Problem]:
     """Every load needs a load series; other series may leave elements out."""
-    if ts.kind != "load_mw" or ts.names is None:
+    if ts.kind not in COMPLETE_SERIES or ts.names is None:
         return []
     have = set(present)
     return [Problem(ts.file, None, column if column else name, "series-missing-element",
@@ -526,8 +536,7 @@ def _check_values(ts: _Series, values: pd.Series, lines: np.ndarray, column: str
                   label: str) -> list[Problem]:
     """Blank, non-numeric and out-of-range cells of one element's series (first few each)."""
     lo, hi = SERIES[ts.kind][1], SERIES[ts.kind][2]
-    blank = blank_mask(values)
-    numbers, bad = _parse_numbers(values, blank)
+    numbers, blank, bad = _parse_numbers(values)
     with np.errstate(invalid="ignore"):
         out = ~blank & ~bad & ((numbers < lo) | (numbers > hi) | np.isinf(numbers))
     span = f"in [{lo:g}, {hi:g}]" if hi < INF and lo > -INF else (
@@ -571,7 +580,7 @@ def _long_names(ts: _Series, names: pd.Series) -> list[Problem]:
         problems += [Problem(ts.file, int(ts.lines[i]), "name", "series-unknown-element",
                              f"{ts.file} names '{n}', but there is no {ts.noun} '{n}'")
                      for i, n in first.items()]
-        problems += _missing_elements(ts, names, "name")
+        problems += _missing_elements(ts, names.unique(), "name")
     return problems
 
 

@@ -1,0 +1,149 @@
+"""Check ``case.yaml``: a pydantic model of its keys, with errors mapped to Problems.
+
+Rules: ``config-required`` (a key is missing or blank), ``config-type`` (wrong type),
+``config-range`` (out of range), ``config-value`` (malformed, e.g. an unparseable datetime or
+unordered ``snapshots.list``), ``config-conflict`` (both ``snapshots.hours`` and ``list``).
+Every problem names the key as its column (``snapshots.hours``) and has no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+)
+
+from gridopt.case.build import make_snapshots
+from gridopt.case.case import Problem
+
+CONFIG_FILE = "case.yaml"
+#: More snapshots than this (a century of hours) is surely a mistake.
+MAX_HOURS = 876_000
+
+
+def _timestamp(value: object) -> pd.Timestamp:
+    """A naive timestamp parsed as :func:`make_snapshots` parses it, or a ValueError."""
+    if value is None or isinstance(value, (bool, int, float)):
+        raise ValueError(f"{value!r} is not a date and time (write e.g. 2030-01-01 00:00)")
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ValueError(f"'{value}' is not a date and time (write e.g. 2030-01-01 00:00)") \
+            from exc
+    if pd.isna(stamp):
+        raise ValueError(f"'{value}' is not a date and time")
+    if stamp.tz is not None:
+        raise ValueError(f"'{value}' has a UTC offset; give local time without one")
+    return stamp
+
+
+def _not_bool(value: object) -> object:
+    """Refuse ``true``/``false`` where a whole number is expected (pydantic would take 1/0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+Stamp = Annotated[Any, BeforeValidator(_timestamp)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class SnapshotsConfig(BaseModel):
+    """``case.yaml: snapshots``: ``start`` + ``hours``, or an explicit ``list``."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    start: Stamp | None = None
+    hours: Annotated[int, BeforeValidator(_not_bool), Field(gt=0, le=MAX_HOURS)] | None = None
+    times: Annotated[list[Stamp], Field(min_length=1)] | None = Field(None, alias="list")
+    step_h: float = Field(1.0, gt=0, allow_inf_nan=False)
+    annualise: StrictBool = True
+
+
+class CaseConfig(BaseModel):
+    """The keys of ``case.yaml`` (unknown keys are allowed for later component families)."""
+
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+    name: Text
+    description: str | None = ""
+    currency: Text
+    snapshots: SnapshotsConfig
+    discount_rate: float = Field(0.06, ge=0.0, lt=1.0, allow_inf_nan=False)
+    voll_per_mwh: float = Field(ge=0.0, allow_inf_nan=False)
+    solver: dict[str, Any] | None = None
+
+
+_CONFIG_RULES = {"missing": "config-required", "value_error": "config-value",
+                 "greater_than": "config-range", "greater_than_equal": "config-range",
+                 "less_than": "config-range", "less_than_equal": "config-range",
+                 "finite_number": "config-range", "too_short": "config-range",
+                 "string_too_short": "config-required"}
+
+
+def check_config(config: object) -> tuple[list[Problem], pd.DatetimeIndex | None]:
+    """Problems of ``case.yaml`` and, when ``snapshots`` is valid, the snapshot timestamps."""
+    if not isinstance(config, Mapping):
+        what = f"case.yaml must be a mapping of keys to values, not a {type(config).__name__}"
+        return [_config_problem(None, "config-type", what)], None
+    try:
+        CaseConfig.model_validate(dict(config))
+        errors: list[dict[str, Any]] = []
+    except ValidationError as exc:
+        errors = list(exc.errors())
+    problems = [_pydantic_problem(err) for err in errors]
+    if any(err["loc"][:1] == ("snapshots",) for err in errors):
+        return problems, None
+    found, snapshots = _check_snapshots(config)
+    return problems + found, snapshots
+
+
+def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
+    """One pydantic error as a Problem whose column is the dotted key (``snapshots.hours``)."""
+    loc = [str(part) for part in err["loc"] if not isinstance(part, int)]
+    items = [part for part in err["loc"] if isinstance(part, int)]
+    key = ".".join(loc)
+    rule = _CONFIG_RULES.get(err["type"], "config-type")
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if rule == "config-required":
+        return _config_problem(key, rule, f"case.yaml needs '{key}'")
+    where = f"'{key}'" + (f" item {items[0] + 1}" if items else "")
+    got = "" if err["type"] == "value_error" else f" (got {err.get('input')!r})"
+    return _config_problem(key, rule, f"{where}: {msg[:1].lower()}{msg[1:]}{got}")
+
+
+def _config_problem(key: str | None, rule: str, message: str) -> Problem:
+    return Problem(CONFIG_FILE, None, key, rule, message)
+
+
+def _check_snapshots(config: Mapping[str, Any]) -> tuple[list[Problem], pd.DatetimeIndex | None]:
+    """``hours`` xor ``list`` (``start`` with ``hours``); the timestamps, strictly increasing."""
+    snap = config["snapshots"]
+    has_hours, has_list = snap.get("hours") is not None, snap.get("list") is not None
+    if not has_hours and not has_list:
+        return [_config_problem("snapshots.hours", "config-required",
+                                "case.yaml needs 'snapshots.hours' (with 'start') "
+                                "or 'snapshots.list'")], None
+    if has_hours and has_list:
+        return [_config_problem("snapshots.list", "config-conflict", "give either "
+                                "'snapshots.hours' or 'snapshots.list', not both")], None
+    if has_hours and snap.get("start") is None:
+        return [_config_problem("snapshots.start", "config-required",
+                                "case.yaml needs 'snapshots.start' with 'snapshots.hours'")], None
+    try:
+        snapshots = make_snapshots(config)
+    except (ValueError, OverflowError, TypeError) as exc:
+        return [_config_problem("snapshots", "config-value", f"snapshots: {exc}")], None
+    if not (snapshots.is_monotonic_increasing and snapshots.is_unique):
+        return [_config_problem("snapshots.list", "config-value",
+                                "'snapshots.list' must be strictly increasing")], None
+    return [], snapshots
