@@ -310,3 +310,17 @@ def test_later_families_are_checked_from_the_schema(tmp_path: Path) -> None:
         ("interruptible.csv", 3, "bus", "unknown-reference"),
         ("vpps.csv", None, None, "required-table"),
     }
+
+
+def test_peak_response_settings_are_checked() -> None:
+    """A share above 1, an unknown method and a typo in a key are each reported."""
+    from gridopt.case.validate_config import check_config
+
+    config = {"name": "x", "currency": "EUR", "voll_per_mwh": 1.0,
+              "snapshots": {"start": "2030-01-01", "hours": 4},
+              "peak_response": {"share": 5, "hours": "biggest", "enforc": True}}
+    problems, _ = check_config(config)
+    found = {(p.column, p.rule) for p in problems}
+    assert found == {("peak_response.share", "config-range"),
+                     ("peak_response.hours", "config-value"),
+                     ("peak_response.enforc", "config-unknown-key")}

@@ -9,7 +9,7 @@ Every problem names the key as its column (``snapshots.hours``) and has no row.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import (
@@ -69,6 +69,21 @@ class SnapshotsConfig(BaseModel):
     annualise: StrictBool = True
 
 
+class PeakResponseConfig(BaseModel):
+    """``case.yaml: peak_response`` (see ``models/peak_response.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    share: float = Field(0.05, ge=0.0, le=1.0, allow_inf_nan=False)
+    hours: Literal["top_k", "threshold", "events"] = "top_k"
+    k: Annotated[int, BeforeValidator(_not_bool), Field(gt=0)] = 2
+    threshold_pu: float = Field(0.95, gt=0.0, le=1.0)
+    events: list[Annotated[list[Stamp], Field(min_length=2, max_length=2)]] = []
+    event_duration_h: Annotated[int, BeforeValidator(_not_bool), Field(gt=0)] = 2
+    max_notice_h: float = Field(24.0, ge=0.0)
+    enforce: StrictBool = False
+
+
 class CaseConfig(BaseModel):
     """The keys of ``case.yaml`` (unknown keys are allowed for later component families)."""
 
@@ -81,13 +96,15 @@ class CaseConfig(BaseModel):
     discount_rate: float = Field(0.06, ge=0.0, lt=1.0, allow_inf_nan=False)
     voll_per_mwh: float = Field(ge=0.0, allow_inf_nan=False)
     solver: dict[str, Any] | None = None
+    peak_response: PeakResponseConfig | None = None
 
 
 _CONFIG_RULES = {"missing": "config-required", "value_error": "config-value",
                  "greater_than": "config-range", "greater_than_equal": "config-range",
                  "less_than": "config-range", "less_than_equal": "config-range",
                  "finite_number": "config-range", "too_short": "config-range",
-                 "string_too_short": "config-required"}
+                 "string_too_short": "config-required", "too_long": "config-range",
+                 "extra_forbidden": "config-unknown-key", "literal_error": "config-value"}
 
 
 def check_config(config: object) -> tuple[list[Problem], pd.DatetimeIndex | None]:
