@@ -16,8 +16,11 @@ def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, lis
               availability: dict[str, list[float]] | None = None,
               load_bus: dict[str, str] | None = None, annualise: bool = False,
               discount_rate: float = 0.0, voll: float = 10_000.0, validate: bool = True,
+              series: dict[str, dict[str, list[float]]] | None = None,
               **tables: Any) -> Case:
     """A case with ``hours`` snapshots; loads map name → hourly MW (at bus ``load_bus[name]``).
+
+    ``series`` maps further series files (e.g. ``"h2_demand_mwh"``) to element → hourly values.
 
     Defaults: one bus ``"b"``, no annualisation (w = Δt = 1 h), discount rate 0.
     """
@@ -35,9 +38,12 @@ def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, lis
         **{k: pd.DataFrame(v) for k, v in tables.items()},
     }
     hour = list(range(1, hours + 1))
+    extra_series = dict(series or {})
     series = {"load_mw": pd.DataFrame({"hour": hour, **loads})}
     if availability:
         series["availability_pu"] = pd.DataFrame({"hour": hour, **availability})
+    for kind, values in extra_series.items():
+        series[kind] = pd.DataFrame({"hour": hour, **values})
     return case_from_tables(config, frames, series, validate=validate)
 
 

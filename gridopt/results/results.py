@@ -192,6 +192,30 @@ class Results:
         })
 
     @cached_property
+    def self_owned_plants_energy(self) -> pd.DataFrame:
+        """Annual (weighted) extra output, fuel use and emissions per self-owned plant.
+
+        Incremental to the plants' baseline (which is netted out of ``load_mw.csv``); not
+        included in :attr:`energy` or :attr:`total_emissions_t`.
+        """
+        from gridopt.components.self_owned_plants import FAMILY, plant_table
+
+        columns = ["energy_mwh", "fuel", "fuel_use", "fuel_unit", "co2_t"]
+        if f"{FAMILY}.output" not in self.model.var_blocks:
+            return pd.DataFrame(columns=columns, index=pd.Index([], name="name"))
+        plants = plant_table(self.case)
+        mwh = self.variable(f"{FAMILY}.output").sum() * self.case.weight
+        fuels = self.case.table("fuels")
+        units = dict(zip(fuels.index, fuels["unit"], strict=True)) if not fuels.empty else {}
+        return pd.DataFrame({
+            "energy_mwh": mwh,
+            "fuel": plants["fuel"],
+            "fuel_use": mwh * plants["fuel_units_per_mwh"],
+            "fuel_unit": [units.get(f, "") for f in plants["fuel"]],
+            "co2_t": mwh * plants["co2_t_per_mwh"],
+        })
+
+    @cached_property
     def dr_response(self) -> pd.DataFrame:
         """Each DR element's response in dispatch (MW), columns (family, name)."""
         x = self._x()
