@@ -97,21 +97,28 @@ def peak_events(case: Case) -> list[np.ndarray]:
     return events
 
 
+#: An event's window runs from 00:00 of its first day for this long past its last day's start,
+#: so that energy deferred in an evening peak can be recovered overnight.
+WINDOW_AFTER_DAY = pd.Timedelta(hours=36)
+
+
 def event_scope(case: Case) -> tuple[Scope, np.ndarray]:
-    """The calendar days of the events as one scope (a window per group of days), and the
-    positions within the scope of the event hours."""
-    events = peak_events(case)
-    days = case.snapshots.normalize()
+    """The event windows as one scope, and the positions within it of the event hours.
+
+    Each event's window runs from 00:00 of its first day to 12:00 of the day after its last
+    day; windows that overlap merge into one.
+    """
+    events, snaps = peak_events(case), case.snapshots
+    days = snaps.normalize()
     window_of_hour = np.full(case.n_snapshots, -1)
     for k, ev in enumerate(events):
-        on_days = np.isin(days, days[ev])
-        overlap = np.unique(window_of_hour[on_days & (window_of_hour >= 0)])
-        window_of_hour[on_days] = k
-        for old in overlap:
+        inside = (snaps >= days[ev[0]]) & (snaps < days[ev[-1]] + WINDOW_AFTER_DAY)
+        for old in np.unique(window_of_hour[inside & (window_of_hour >= 0)]):
             window_of_hour[window_of_hour == old] = k
+        window_of_hour[inside] = k
     hours = np.flatnonzero(window_of_hour >= 0)
     window = np.unique(window_of_hour[hours], return_inverse=True)[1]
-    scope = Scope("event", hours, window.astype(np.int64), case.snapshots[hours])
+    scope = Scope("event", hours, window.astype(np.int64), snaps[hours])
     if not events:
         return scope, hours[:0]
     return scope, np.flatnonzero(np.isin(hours, np.concatenate(events)))

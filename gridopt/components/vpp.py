@@ -4,7 +4,8 @@ For VPP v with aggregate limit A_v and availability α_v, and its members i ∈ 
 DR table whose ``vpp`` column names v), in every hour t of a scope:
 
 - ``vpp.aggregate_upper``: Σ_{i ∈ M_v} r_{i,t} ≤ α_v A_v
-- objective (dispatch): C^enr_v Σ_{i ∈ M_v} X_i + Σ_t w C^act_v Σ_{i ∈ M_v} r_{i,t}
+- ``vpps.delivered_lower`` (dispatch, when C^act_v > 0): a_{v,t} ≥ Σ_{i ∈ M_v} r_{i,t}, a ≥ 0
+- objective (dispatch): C^enr_v Σ_{i ∈ M_v} X_i + Σ_t w C^act_v a_{v,t}
 
 A member counts towards the peak response only if its own notice and its VPP's notice are
 within ``peak_response.max_notice_h`` and its VPP is available.
@@ -50,24 +51,41 @@ def _members(m: ArrayModel, scope: Scope) -> list[Response]:
 
 
 def _add_costs(m: ArrayModel, case: Case, scope: Scope) -> None:
+    """Platform enrolment on members' X_i and activation on the VPP's delivered response."""
     vpps = case.table(FAMILY)
     for resp in _members(m, scope):
-        v = vpps.index.get_indexer(resp.vpp)
-        mine = np.flatnonzero(v >= 0)
-        names = vpps.index.to_numpy(dtype=object)[v[mine]]
-        act = vpps["activation_cost_per_mwh"].to_numpy()[v[mine]][:, None] * case.weight
-        for cols, coefs in resp.terms:
-            m.add_cost(FAMILY, "activation", cols[mine], coefs[mine] * act, names[:, None])
-        for name, value in zip(names, (resp.constant[mine] * act).sum(axis=1), strict=True):
-            m.add_constant_cost(FAMILY, "activation", name, float(value))
         enrol = m.shared.get(f"{resp.family}.enrolment")
         if enrol is None:
             continue
+        v = vpps.index.get_indexer(resp.vpp)
+        mine = np.flatnonzero(v >= 0)
+        names = vpps.index.to_numpy(dtype=object)[v[mine]]
         fee = vpps["enrolment_cost_per_mw_yr"].to_numpy()[v[mine]]
-        new = enrol.new_col[mine]
-        m.add_cost(FAMILY, "enrolment", new[new >= 0], fee[new >= 0], names[new >= 0])
+        m.add_cost(FAMILY, "enrolment", enrol.new_col[mine], fee, names)
         for name, value in zip(names, fee * enrol.existing[mine], strict=True):
             m.add_constant_cost(FAMILY, "enrolment", name, float(value))
+    _add_activation(m, case, scope)
+
+
+def _add_activation(m: ArrayModel, case: Case, scope: Scope) -> None:
+    """a_{v,t} ≥ Σ_{i ∈ M_v} r_{i,t}, a ≥ 0, cost w C^act_v a_{v,t}: paid on delivered MWh
+    (the positive part), so a member that recovers shifted energy earns no credit."""
+    vpps = case.table(FAMILY)
+    cost = vpps["activation_cost_per_mwh"].to_numpy(float)
+    if not (cost > 0).any():
+        return
+    a = m.add_variables(scope.var(FAMILY, "delivered"), (vpps.index, scope.labels)).index()
+    entries, constant = [(np.arange(a.size).reshape(a.shape), a, 1.0)], np.zeros(a.shape)
+    for resp in _members(m, scope):
+        v = vpps.index.get_indexer(resp.vpp)
+        mine = v >= 0
+        rows = v[mine][:, None] * scope.n + np.arange(scope.n)[None, :]
+        entries += [(rows, cols[mine], -coefs[mine]) for cols, coefs in resp.terms]
+        np.add.at(constant, v[mine], resp.constant[mine])
+    m.add_rows(scope.var(FAMILY, "delivered_lower"), (vpps.index, scope.labels), entries, ">=",
+               constant)
+    names = vpps.index.to_numpy(dtype=object)[:, None]
+    m.add_cost(FAMILY, "activation", a, case.weight * cost[:, None], names)
 
 
 def eligible_mask(case: Case, resp: Response) -> np.ndarray:

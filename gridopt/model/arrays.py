@@ -154,8 +154,9 @@ class ArrayModel:
         cols, coefs, elements = np.broadcast_arrays(np.asarray(cols),
                                                     np.asarray(coefs, float),
                                                     np.asarray(elements, dtype=object))
-        self.cost_terms.append(CostTerm(family, kind, cols.ravel(), coefs.ravel(),
-                                        elements.ravel()))
+        keep = cols.ravel() >= 0  # a column of −1 means "no variable here"
+        self.cost_terms.append(CostTerm(family, kind, cols.ravel()[keep], coefs.ravel()[keep],
+                                        elements.ravel()[keep]))
 
     def add_constant_cost(self, family: str, kind: str, element: str, value: float) -> None:
         """Add a constant (e.g. fixed O&M of existing capacity) to the objective."""

@@ -133,7 +133,7 @@ _LP_UNSAFE = str.maketrans({c: "_" for c in "-:[] +*/<>=^"})
 
 def labels_of(block: Any) -> list[str]:
     """Flat, readable labels of a block's entries in storage order (no spaces)."""
-    parts = [[_label(v) for v in coord] for coord in block.coords]
+    parts = [[label_of(v) for v in coord] for coord in block.coords]
     if not parts:
         return [""]
     grids = np.meshgrid(*[np.asarray(p, dtype=object) for p in parts], indexing="ij")
@@ -141,7 +141,7 @@ def labels_of(block: Any) -> list[str]:
     return [",".join(items) for items in zip(*flat, strict=True)]
 
 
-def _label(v: Any) -> str:
+def label_of(v: Any) -> str:
     if hasattr(v, "strftime"):
         return v.strftime("%Y-%m-%dT%H:%M")
     return str(v).replace(" ", "_")

@@ -20,7 +20,7 @@ import pyomo.version
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from gridopt.model.arrays import ArrayModel, Block
-from gridopt.model.highs_backend import Solution, labels_of
+from gridopt.model.highs_backend import Solution, label_of, labels_of
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,12 @@ def _family_block(model: pyo.ConcreteModel, family: str) -> pyo.Block:
 
 
 def _index_keys(block: Block) -> list:
-    labels = labels_of(block)
+    """Index keys in storage order: labels, or tuples of labels for several axes."""
     if len(block.coords) <= 1:
-        return labels
-    return [tuple(lab.split(",")) for lab in labels]
+        return labels_of(block)
+    parts = [[label_of(v) for v in coord] for coord in block.coords]
+    grids = np.meshgrid(*[np.asarray(p, dtype=object) for p in parts], indexing="ij")
+    return list(zip(*[g.ravel() for g in grids], strict=True))
 
 
 def to_pyomo_model(m: ArrayModel) -> pyo.ConcreteModel:
