@@ -7,9 +7,10 @@ code 1; a solve that ends other than optimal says so and exits 2; nothing is wri
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +18,7 @@ from rich.table import Table
 
 from gridopt.case.case import Case, CaseError, Problem
 
+T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="gridopt: plan and dispatch power systems with HiGHS or Pyomo.")
 console = Console()
@@ -51,6 +53,15 @@ def _load(case: Path | None) -> Case:
         raise typer.Exit(1) from None
 
 
+def _guard(work: Callable[[], T], case: Path | None) -> T:
+    """Run ``work``; a case mistake found while building the model ends like a bad case."""
+    try:
+        return work()
+    except CaseError as exc:
+        _print_problems(exc.problems, case)
+        raise typer.Exit(1) from None
+
+
 def _print_problems(problems: list[Problem], case: Path | None) -> None:
     table = Table(title=f"{len(problems)} problem(s) in {case or 'the default case'}")
     for col in ("file", "row", "column", "rule", "problem"):
@@ -80,7 +91,7 @@ def run(case: CaseArg = None,
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     c = _load(case)
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
-        results = solve(c, backend=backend.value)
+        results = _guard(lambda: solve(c, backend=backend.value), case)
     if not results.ok:
         err.print(f"[red]{c.name}: the solve ended '{results.status}'[/red] "
                   f"({results.solution.message}); nothing was written.")
@@ -142,14 +153,14 @@ def peak_response(
 
     c = _load(case)
     with console.status(f"measuring the peak response of {c.name}"):
-        report = verify(c)
+        report = _guard(lambda: verify(c), case)
     _print_peak(report, c.currency)
     tables = {"peak_response": report.table(), "peak_response_by_element": report.by_element}
     if not report.gap_closure.empty:
         tables["gap_closure"] = report.gap_closure
     if curve:
         with console.status(f"costing the target at {shares}"):
-            frame = cost_curve(c, _shares(shares))
+            frame = _guard(lambda: cost_curve(c, _shares(shares)), case)
         tables["cost_curve"] = frame
         console.print(frame)
     writers = {}

@@ -9,7 +9,8 @@ Every DR family writes its physics **once** for a :class:`Scope`:
   the response capability R that the enrolled resources can deliver at once and hold.
 
 Enrolled capacity X_i = X̄_i + x^new_i is one variable shared by both scopes, so enforcing
-R ≥ target co-optimises enrolment with generation and storage. Symbols: ``models/_dr.md``.
+R ≥ target co-optimises enrolment with generation and storage. See
+``models/demand_response.md``.
 """
 
 from __future__ import annotations

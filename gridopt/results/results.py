@@ -195,8 +195,8 @@ class Results:
     def self_owned_plants_energy(self) -> pd.DataFrame:
         """Annual (weighted) extra output, fuel use and emissions per self-owned plant.
 
-        Incremental to the plants' baseline (which is netted out of ``load_mw.csv``); not
-        included in :attr:`energy` or :attr:`total_emissions_t`.
+        Incremental to the plants' baseline (which is netted out of ``load_mw.csv``); counted
+        in :attr:`total_emissions_t`, not in :attr:`energy` (which is grid generators only).
         """
         from gridopt.components.self_owned_plants import FAMILY, plant_table
 
@@ -254,7 +254,11 @@ class Results:
 
     @property
     def total_emissions_t(self) -> float:
-        return float(self.energy["co2_t"].sum())
+        """CO2 of generators plus the extra output of self-owned plants, t/yr."""
+        total = float(self.energy["co2_t"].sum())
+        if not self.case.table("self_owned_plants").empty:
+            total += float(self.self_owned_plants_energy["co2_t"].sum())
+        return total
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file stem, for writers."""
@@ -264,6 +268,8 @@ class Results:
         out = {n: getattr(self, n) for n in names}
         if self.model.responses:
             out["dr_response"] = self.dr_response
+        if not self.case.table("self_owned_plants").empty:
+            out["self_owned_plants_energy"] = self.self_owned_plants_energy
         if not self.case.table("vpps").empty:
             out["vpp_dispatch"] = self.vpp_dispatch
             out["vpp_summary"] = self.vpp_summary
