@@ -229,6 +229,15 @@ class Results:
             frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["family", "name"])
         return frame
 
+    def dr_variables(self) -> dict[str, pd.DataFrame | pd.Series]:
+        """Every dispatch variable of the DR families by ``<family>_<quantity>`` (activations,
+        shifted energy, EV charging, hydrogen storage, …), extracted generically."""
+        from gridopt.components.demand_response import DR_FAMILIES
+
+        return {f"{b.family}_{b.quantity}": self.variable(name)
+                for name, b in self.model.var_blocks.items()
+                if b.family in DR_FAMILIES and not b.quantity.startswith("event_")}
+
     @cached_property
     def vpp_dispatch(self) -> pd.DataFrame:
         """Each VPP's hourly response: the sum over its members (MW)."""
@@ -268,6 +277,7 @@ class Results:
         out = {n: getattr(self, n) for n in names}
         if self.model.responses:
             out["dr_response"] = self.dr_response
+            out.update(self.dr_variables())
         if not self.case.table("self_owned_plants").empty:
             out["self_owned_plants_energy"] = self.self_owned_plants_energy
         if not self.case.table("vpps").empty:
