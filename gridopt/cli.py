@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -55,10 +56,18 @@ def _load(case: Path | None) -> Case:
 
 def _guard(work: Callable[[], T], case: Path | None) -> T:
     """Run ``work``; a case mistake found while building the model ends like a bad case."""
+    from gridopt.peak import TargetUnreachableError
+
     try:
         return work()
     except CaseError as exc:
         _print_problems(exc.problems, case)
+        raise typer.Exit(1) from None
+    except TargetUnreachableError as exc:
+        err.print(f"[red]infeasible target:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except (ValueError, RuntimeError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
 
 
@@ -122,7 +131,9 @@ def _print_summary(results) -> None:
     console.print(table)
 
 
-def _by_carrier(results):
+def _by_carrier(results) -> pd.DataFrame:
+    if results.case.table("generators").empty:
+        return pd.DataFrame(columns=["existing_mw", "new_mw", "energy_mwh", "co2_t"])
     caps = results.capacities.loc["generators"]
     energy = results.energy
     frame = caps[["existing_mw", "new_mw"]].join(energy[["carrier", "energy_mwh", "co2_t"]])
@@ -202,7 +213,7 @@ def export(case: CaseArg = None,
 
     c = _load(case)
     target = out or Path(f"{c.name}.{fmt.value}")
-    export_model(c, target)
+    _guard(lambda: export_model(c, target), case)
     console.print(f"model written to [bold]{target}[/bold]")
 
 

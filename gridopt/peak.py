@@ -168,13 +168,21 @@ def _explain_gap(case: Case, report: PeakReport) -> None:
         values = sol.x[block.index()]
         for name, mw in zip(block.coords[0], values, strict=True):
             if mw > 1e-6:
-                cost = float(table.loc[name, "enrolment_cost_per_mw_yr"])
+                cost = float(table.loc[name, "enrolment_cost_per_mw_yr"]) + _vpp_fee(full,
+                                                                                     table, name)
                 rows.append((family, name, mw, cost, mw * cost))
     report.gap_closure = pd.DataFrame(rows, columns=["family", "name", "new_enrolment_mw",
                                                      "cost_per_mw_yr", "annual_cost"])
     report.explanation = (f"Missing {report.missing_mw:,.1f} MW; the cheapest new enrolment "
                           f"that closes it costs {report.gap_closure['annual_cost'].sum():,.0f} "
                           f"{case.currency}/yr (listed).")
+
+
+def _vpp_fee(case: Case, table: pd.DataFrame, name: str) -> float:
+    """The platform enrolment fee of the element's VPP (0 when it has none)."""
+    vpp = table.loc[name, "vpp"] if "vpp" in table else ""
+    vpps = case.table("vpps")
+    return float(vpps.loc[vpp, "enrolment_cost_per_mw_yr"]) if vpp in vpps.index else 0.0
 
 
 def with_target(case: Case, share: float | None, enforce: bool = True) -> Case:
@@ -189,15 +197,16 @@ def with_target(case: Case, share: float | None, enforce: bool = True) -> Case:
 
 
 def check_reachable(case: Case, share: float) -> None:
-    """Raise a clear error when no enrolment can reach share · P^peak."""
-    full = _with_enrolment(case, "potential")
-    m = _capability_model(full, None, "max_R")
+    """Raise a clear error when the enrolment that planning may choose (each row's
+    ``extendable`` flag, up to its potential) cannot reach share · P^peak."""
+    m = _capability_model(case, None, "max_R")
     best = float(_solve(m).x[m.var("peak_response.capability")[0]])
     need = target_mw(case, share)
     if best < need * (1 - 1e-9):
         raise TargetUnreachableError(
             f"peak-response target {share:.1%} of {peak_load(case):,.1f} MW = {need:,.1f} MW "
-            f"cannot be met: with every DR resource enrolled to its potential the response "
+            f"cannot be met: with every extendable DR resource enrolled to its potential (and "
+            f"the others at their enrolment) the response "
             f"held through the peak events is at most {best:,.1f} MW "
             f"({best / peak_load(case):.2%}), {need - best:,.1f} MW short.")
 

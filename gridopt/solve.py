@@ -12,7 +12,7 @@ import pyomo.environ as pyo
 from gridopt.case.case import Case
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.build import build_model
-from gridopt.model.highs_backend import solve_highs, write_model
+from gridopt.model.highs_backend import check_options, solve_highs, write_model
 from gridopt.model.pyomo_backend import solve_pyomo, to_pyomo_model
 from gridopt.results.results import Results
 
@@ -43,6 +43,8 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
         raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     case = as_case(case)
     options = {**case.solver_options, **solver_options}
+    check_options(options)
+    _check_target(case)
     t0 = time.perf_counter()
     model = build_model(case)
     t_arrays = time.perf_counter() - t0
@@ -54,6 +56,16 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
     log.info("%s: %s in %.2f s build + %.2f s solve", case.name, solution.status,
              solution.build_seconds, solution.solve_seconds)
     return Results(case, model, solution, backend)
+
+
+def _check_target(case: Case) -> None:
+    """With ``peak_response.enforce``, explain an unreachable target before solving."""
+    from gridopt.components.peak_response import settings
+    from gridopt.peak import check_reachable
+
+    s = settings(case)
+    if s.enforce:
+        check_reachable(case, s.share)
 
 
 def to_pyomo(case: Case | str | Path | None = None) -> pyo.ConcreteModel:

@@ -157,6 +157,7 @@ def test_vpp_dispatch_and_revenue(backend: str) -> None:
     the nodal price 50: 20 · 50 = 1,000."""
     r = gridopt.solve(vpp_case(), backend=backend)
     assert r.objective == pytest.approx(17_000.0 - 880.0)
-    assert r.vpp_summary.loc["v", "energy_mwh"] == pytest.approx(20.0)
+    assert r.vpp_summary.loc["v", "delivered_mwh"] == pytest.approx(20.0)
+    assert r.vpp_summary.loc["v", "net_energy_mwh"] == pytest.approx(20.0)
     assert r.vpp_dispatch["v"].max() <= 7.0 + 1e-6
     assert r.vpp_summary.loc["v", "revenue"] == pytest.approx(1000.0)

@@ -1,12 +1,14 @@
 """Interruptible / curtailable load (commercial and industrial). See ``models/interruptible.md``.
 
-For element i and hour t of a scope, with enrolled capacity X_i = X̄_i + x^new_i, participation
-ρ_i and maximum hours per event h_i:
+For element i and snapshot t of a scope, with enrolled capacity X_i = X̄_i + x^new_i,
+participation ρ_i, step Δt, longest interruption h_i hours (n_i = ⌈h_i/Δt⌉ snapshots) and
+annual limit H_i = min(H^yr_i, N^ev_i h_i) hours:
 
 - ``interruptible.reduce_upper``: r_{i,t} ≤ ρ_i X_i
-- ``interruptible.event_energy``: Σ_{τ=t}^{t+h_i} r_{i,τ} ≤ h_i ρ_i X_i for every h_i + 1
-  consecutive hours (dispatch); Σ_{t ∈ window} r_{i,t} ≤ h_i ρ_i X_i (event scope: one event a day)
-- ``interruptible.annual_hours``: Σ_t w r_{i,t} ≤ H_i ρ_i X_i, H_i = min(H^yr_i, N^ev_i h_i)
+- ``interruptible.event_energy``: Σ Δt r_{i,τ} ≤ h_i ρ_i X_i over every n_i + 1 consecutive
+  snapshots (dispatch), or over each calendar day (event scope: one event a day)
+- ``interruptible.annual_hours``: Σ_t w r_{i,t} ≤ H_i ρ_i X_i (dispatch); in the event scope
+  ``interruptible.event_annual_hours``: Σ_t Δt r_{i,t} ≤ H_i ρ_i X_i over all peak days
 - objective (dispatch): Σ_t w C^act_i r_{i,t}; injection +r_{i,t} at the element's bus
 """
 
@@ -33,9 +35,9 @@ def add_interruptible(m: ArrayModel, case: Case, scope: Scope) -> None:
     r = m.add_variables(scope.var(FAMILY, "reduce"), (table.index, scope.labels)).index()
     m.add_constraints(scope.var(FAMILY, "reduce_upper"), (table.index, scope.labels),
                       [(r, 1.0), *enrol.terms(rho)], "<=", enrol.rhs(rho))
-    _add_event_energy(m, case, scope, r, enrol, rho)
+    _add_event_energy(m, case, scope, r, enrol, rho[:, 0])
+    _add_annual_hours(m, case, scope, r, enrol, rho[:, 0])
     if scope.is_dispatch:
-        _add_annual_hours(m, case, r, enrol, rho)
         names = table.index.to_numpy(dtype=object)[:, None]
         m.add_cost(FAMILY, "activation", r,
                    case.weight * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
@@ -43,55 +45,64 @@ def add_interruptible(m: ArrayModel, case: Case, scope: Scope) -> None:
     register_response(m, case, FAMILY, scope, [(r, 1.0)])
 
 
+def annual_hours(table: pd.DataFrame) -> np.ndarray:
+    """H_i = min(H^yr_i, N^ev_i · h_i) in hours, with 0 · ∞ = 0 (no events, no hours)."""
+    events = table["max_events_per_yr"].to_numpy(float)
+    per_event = table["max_hours_per_event"].to_numpy(float)
+    by_events = np.where(events == 0, 0.0, events * per_event)
+    return np.minimum(table["max_hours_per_yr"].to_numpy(float), by_events)
+
+
 def _add_event_energy(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, enrol: Enrolment,
                       rho: np.ndarray) -> None:
+    """Energy per event: rolling windows of n_i + 1 snapshots in dispatch, days in events."""
     table = case.table(FAMILY)
     hours = table["max_hours_per_event"].to_numpy(float)
-    limited = np.flatnonzero(np.isfinite(hours) & (hours < scope.n))
     entries, rhs, labels = [], [], []
-    for i in limited:
-        rows, cols = _event_windows(scope, r[i], int(hours[i]))
+    for i in np.flatnonzero(np.isfinite(hours)):
+        rows, cols = _event_groups(case, scope, r[i], hours[i])
         if rows.size == 0:
             continue
-        offset = len(rhs)
-        n_rows = rows.max() + 1
-        entries.append((offset + rows, cols, 1.0))
-        new = enrol.new_col[i]
-        if new >= 0:
-            entries.append((offset + np.arange(n_rows), np.full(n_rows, new),
-                            -hours[i] * rho[i, 0]))
-        rhs.extend([hours[i] * rho[i, 0] * enrol.existing[i]] * n_rows)
+        offset, n_rows = len(rhs), int(rows.max()) + 1
+        entries.append((offset + rows, cols, case.step_h))
+        if enrol.new_col[i] >= 0:
+            entries.append((offset + np.arange(n_rows), np.full(n_rows, enrol.new_col[i]),
+                            -hours[i] * rho[i]))
+        rhs.extend([hours[i] * rho[i] * enrol.existing[i]] * n_rows)
         labels.extend(f"{table.index[i]}|{k}" for k in range(n_rows))
     if entries:
         m.add_rows(scope.var(FAMILY, "event_energy"), (pd.Index(labels, name="window"),),
                    entries, "<=", np.asarray(rhs))
 
 
-def _event_windows(scope: Scope, r_i: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """(local row, column) pairs: rolling h+1-hour windows in dispatch, whole windows else."""
-    if scope.is_dispatch:
-        starts = np.arange(scope.n - h)
-        starts = starts[scope.window[starts] == scope.window[starts + h]]
-        rows = np.repeat(np.arange(len(starts)), h + 1)
-        cols = r_i[(starts[:, None] + np.arange(h + 1)[None, :]).ravel()]
-        return rows, cols
-    _, rows = np.unique(scope.window, return_inverse=True)
-    return rows, r_i
+def _event_groups(case: Case, scope: Scope, r_i: np.ndarray, hours: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(local row, column) pairs of the event-energy rows of one element."""
+    if not scope.is_dispatch:  # one event a calendar day of the event scope
+        _, rows = np.unique(scope.labels.normalize(), return_inverse=True)
+        return rows, r_i
+    span = int(np.ceil(hours / case.step_h - 1e-9))  # n_i snapshots hold h_i hours
+    if span >= scope.n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.arange(scope.n - span)
+    starts = starts[scope.window[starts] == scope.window[starts + span]]
+    rows = np.repeat(np.arange(len(starts)), span + 1)
+    cols = r_i[(starts[:, None] + np.arange(span + 1)[None, :]).ravel()]
+    return rows, cols
 
 
-def _add_annual_hours(m: ArrayModel, case: Case, r: np.ndarray, enrol: Enrolment,
+def _add_annual_hours(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, enrol: Enrolment,
                       rho: np.ndarray) -> None:
-    """Row i: Σ_t w r_{i,t} − H_i ρ_i x^new_i ≤ H_i ρ_i X̄_i."""
+    """Row i: Σ_t c r_{i,t} − H_i ρ_i x^new_i ≤ H_i ρ_i X̄_i with c = w (dispatch: a year)
+    or c = Δt (event scope: all peak days together)."""
     table = case.table(FAMILY)
-    cap = np.minimum(table["max_hours_per_yr"].to_numpy(float),
-                     table["max_events_per_yr"].to_numpy(float)
-                     * table["max_hours_per_event"].to_numpy(float))
+    cap = annual_hours(table)
     limited = np.flatnonzero(np.isfinite(cap))
     if limited.size == 0:
         return
-    scale = cap[limited] * rho[limited, 0]
-    n_t = r.shape[1]
-    entries = [(np.repeat(np.arange(limited.size), n_t), r[limited].ravel(), case.weight),
+    scale = cap[limited] * rho[limited]
+    per_hour = case.weight if scope.is_dispatch else case.step_h
+    entries = [(np.repeat(np.arange(limited.size), scope.n), r[limited].ravel(), per_hour),
                (np.arange(limited.size), enrol.new_col[limited], -scale)]
-    m.add_rows(f"{FAMILY}.annual_hours", (table.index[limited],), entries, "<=",
+    m.add_rows(scope.var(FAMILY, "annual_hours"), (table.index[limited],), entries, "<=",
                scale * enrol.existing[limited])

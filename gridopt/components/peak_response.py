@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gridopt.case.case import Case
+from gridopt.case.case import Case, CaseError, Problem
 from gridopt.components._dr import Scope
 from gridopt.components.network import bus_demand
 from gridopt.model.arrays import ArrayModel
@@ -80,10 +80,15 @@ def peak_hours(case: Case) -> np.ndarray:
 
 
 def peak_events(case: Case) -> list[np.ndarray]:
-    """Runs of consecutive peak hours, each widened to ≥ L hours towards the higher neighbour."""
+    """Runs of consecutive peak hours, each widened to ≥ L hours (⌈L/Δt⌉ snapshots) towards
+    the higher neighbour."""
     hours, demand = peak_hours(case), system_demand(case)
-    runs = np.split(hours, np.flatnonzero(np.diff(hours) > 1) + 1) if hours.size else []
-    length = max(1, int(settings(case).event_duration_h))
+    if hours.size == 0:
+        raise CaseError([Problem("case.yaml", None, "peak_response", "peak-hours-empty",
+                                 "no peak hour falls inside the snapshots: check "
+                                 "peak_response.events (or hours/threshold_pu)")])
+    runs = np.split(hours, np.flatnonzero(np.diff(hours) > 1) + 1)
+    length = max(1, int(np.ceil(settings(case).event_duration_h / case.step_h - 1e-9)))
     events: list[np.ndarray] = []
     for run in runs:
         lo, hi = int(run[0]), int(run[-1])

@@ -3,7 +3,7 @@
 For VPP v with aggregate limit A_v and availability α_v, and its members i ∈ M_v (rows of any
 DR table whose ``vpp`` column names v), in every hour t of a scope:
 
-- ``vpp.aggregate_upper``: Σ_{i ∈ M_v} r_{i,t} ≤ α_v A_v
+- ``vpps.aggregate_upper``: Σ_{i ∈ M_v} r_{i,t} ≤ α_v A_v (event scope: eligible members only)
 - ``vpps.delivered_lower`` (dispatch, when C^act_v > 0): a_{v,t} ≥ Σ_{i ∈ M_v} r_{i,t}, a ≥ 0
 - objective (dispatch): C^enr_v Σ_{i ∈ M_v} X_i + Σ_t w C^act_v a_{v,t}
 
@@ -24,39 +24,48 @@ FAMILY = "vpps"
 
 
 def add_vpp_limits(m: ArrayModel, case: Case, scope: Scope) -> None:
-    """Cap each VPP's summed member response in every hour of ``scope``."""
+    """Cap each VPP's summed member response in every hour of ``scope``.
+
+    In the event scope only members that count towards the peak response are summed, so a
+    member that does not count cannot free room under the cap by consuming more.
+    """
     vpps = case.table(FAMILY)
     if vpps.empty:
         return
-    limit = (vpps["aggregate_mw"] * vpps["availability_pu"]).to_numpy(float)
-    capped = np.flatnonzero(np.isfinite(limit))
+    alpha, cap = vpps["availability_pu"].to_numpy(float), vpps["aggregate_mw"].to_numpy(float)
+    limit = np.where(alpha > 0, alpha * cap, 0.0)  # α · ∞ = ∞, but 0 · ∞ = 0
     entries, constant = [], np.zeros((len(vpps), scope.n))
     for resp in _members(m, scope):
         v = vpps.index.get_indexer(resp.vpp)
         mine = v >= 0
+        if not scope.is_dispatch:
+            mine &= eligible_mask(case, resp)
         rows = (v[mine][:, None] * scope.n + np.arange(scope.n)[None, :])
         for cols, coefs in resp.terms:
             entries.append((rows, cols[mine], coefs[mine]))
         np.add.at(constant, v[mine], resp.constant[mine])
-    if capped.size and entries:
-        rhs = limit[:, None] - constant
+    if np.isfinite(limit).any() and entries:
         m.add_rows(scope.var(FAMILY, "aggregate_upper"), (vpps.index, scope.labels), entries,
-                   "<=", rhs)
+                   "<=", limit[:, None] - constant)
+    _add_enrolment_fees(m, case, scope)
     if scope.is_dispatch:
-        _add_costs(m, case, scope)
+        _add_activation(m, case, scope)
 
 
 def _members(m: ArrayModel, scope: Scope) -> list[Response]:
     return [r for r in m.responses if r.scope == scope.name and (r.vpp != "").any()]
 
 
-def _add_costs(m: ArrayModel, case: Case, scope: Scope) -> None:
-    """Platform enrolment on members' X_i and activation on the VPP's delivered response."""
+def _add_enrolment_fees(m: ArrayModel, case: Case, scope: Scope) -> None:
+    """Platform fee C^enr_v on members' enrolled X_i, added once whichever scope comes first
+    (enrolment is shared), so that the peak-response gap closure prices it too."""
     vpps = case.table(FAMILY)
     for resp in _members(m, scope):
+        key = f"{FAMILY}.fee.{resp.family}"
         enrol = m.shared.get(f"{resp.family}.enrolment")
-        if enrol is None:
+        if enrol is None or key in m.shared:
             continue
+        m.shared[key] = True
         v = vpps.index.get_indexer(resp.vpp)
         mine = np.flatnonzero(v >= 0)
         names = vpps.index.to_numpy(dtype=object)[v[mine]]
@@ -64,7 +73,6 @@ def _add_costs(m: ArrayModel, case: Case, scope: Scope) -> None:
         m.add_cost(FAMILY, "enrolment", enrol.new_col[mine], fee, names)
         for name, value in zip(names, fee * enrol.existing[mine], strict=True):
             m.add_constant_cost(FAMILY, "enrolment", name, float(value))
-    _add_activation(m, case, scope)
 
 
 def _add_activation(m: ArrayModel, case: Case, scope: Scope) -> None:

@@ -140,6 +140,8 @@ class ArrayModel:
             self._cols.append(c[keep].ravel())
             self._vals.append(v[keep].ravel())
         rhs = np.broadcast_to(np.asarray(rhs, float), block.shape).ravel()
+        if np.isnan(rhs).any():
+            raise ValueError(f"constraint block {block.name!r} has a NaN right-hand side")
         lo, hi = {"<=": (-INF, rhs), ">=": (rhs, INF), "==": (rhs, rhs)}[sense]
         self._row_lo.append(np.broadcast_to(lo, rhs.shape))
         self._row_hi.append(np.broadcast_to(hi, rhs.shape))

@@ -77,6 +77,16 @@ def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Hi
     return h
 
 
+def check_options(options: dict[str, Any]) -> None:
+    """Raise ValueError naming every option HiGHS does not know or refuses."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    bad = [f"{k} = {v!r}" for k, v in options.items()
+           if h.setOptionValue(k, v) == highspy.HighsStatus.kError]
+    if bad:
+        raise ValueError(f"HiGHS does not accept the solver option(s): {', '.join(bad)}")
+
+
 def _set_option(h: highspy.Highs, key: str, value: Any) -> None:
     if h.setOptionValue(key, value) == highspy.HighsStatus.kError:
         raise ValueError(f"HiGHS does not accept option {key} = {value!r}")
@@ -94,7 +104,8 @@ def solve_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> Solutio
     sol = h.getSolution()
     has_x = info.primal_solution_status == 2  # feasible primal solution
     has_y = info.dual_solution_status == 2
-    x = np.asarray(sol.col_value) if has_x or status == "optimal" else None
+    keep = status == "optimal" or (has_x and status in ("time_limit", "iteration_limit"))
+    x = np.asarray(sol.col_value) if keep else None
     y = np.asarray(sol.row_dual) if (has_y and status == "optimal") else None
     objective = h.getObjectiveValue() if x is not None else None
     log.info("HiGHS: %s, objective %s, %.2f s", status, objective, t2 - t1)
@@ -142,6 +153,7 @@ def labels_of(block: Any) -> list[str]:
 
 
 def label_of(v: Any) -> str:
+    """A snapshot as ``YYYY-MM-DDTHH:MM``; any other label as its own text, unchanged."""
     if hasattr(v, "strftime"):
         return v.strftime("%Y-%m-%dT%H:%M")
-    return str(v).replace(" ", "_")
+    return str(v)

@@ -69,6 +69,8 @@ class Results:
             raise RuntimeError(f"no duals to read: the solve ended '{self.status}'")
         block = self.model.con_blocks[name]
         values = self.solution.row_dual[block.index()]
+        if len(block.coords) == 1:
+            return pd.DataFrame({name: values}, index=block.coords[0])
         return pd.DataFrame(values.T, index=block.coords[1], columns=block.coords[0])
 
     def dual_of(self, name: str) -> float:
@@ -92,6 +94,8 @@ class Results:
     def curtailment(self) -> pd.DataFrame:
         """a_{g,t} · P_g − p_{g,t} for generators with an hourly availability series, MW."""
         gens = self.case.table("generators")
+        if gens.empty:
+            return pd.DataFrame(index=self.case.snapshots)
         avail = self.case.series["availability_pu"]
         total = self.capacities.loc["generators", "total_mw"].reindex(gens.index)
         possible = avail[gens.index] * total.to_numpy()
@@ -245,10 +249,12 @@ class Results:
 
     @cached_property
     def vpp_summary(self) -> pd.DataFrame:
-        """Per VPP: members, energy delivered (MWh/yr), peak MW and revenue at nodal prices."""
+        """Per VPP: members, delivered energy (Σ w · max(0, Σ members r)), net energy
+        (Σ w · Σ members r, recovery of shifted energy counted negative), peak MW and revenue at
+        the members' nodal prices."""
         vpps = self.case.table("vpps")
-        rows = {name: {"members": 0, "energy_mwh": 0.0, "max_mw": 0.0, "revenue": 0.0}
-                for name in vpps.index}
+        rows = {name: {"members": 0, "delivered_mwh": 0.0, "net_energy_mwh": 0.0, "max_mw": 0.0,
+                       "revenue": 0.0} for name in vpps.index}
         w, x, prices = self.case.weight, self._x(), self.prices.to_numpy()
         for resp in (r for r in self.model.responses if r.scope == "dispatch"):
             values = evaluate(resp, x)
@@ -257,7 +263,9 @@ class Results:
                     rows[v]["members"] += 1
                     rows[v]["revenue"] += float(w * (values[k] * prices[:, resp.buses[k]]).sum())
         for name in vpps.index:
-            rows[name]["energy_mwh"] = float(self.vpp_dispatch[name].sum() * w)
+            series = self.vpp_dispatch[name]
+            rows[name]["delivered_mwh"] = float(series.clip(lower=0.0).sum() * w)
+            rows[name]["net_energy_mwh"] = float(series.sum() * w)
             rows[name]["max_mw"] = float(self.vpp_dispatch[name].max())
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("name")
 
