@@ -32,7 +32,9 @@ def make_snapshots(config: Mapping[str, Any]) -> pd.DatetimeIndex:
 
 def fill_defaults(kind: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     """Index a table by ``name`` and fill every optional column with its default."""
-    frame = pd.DataFrame(columns=["name"]) if frame is None else frame.copy()
+    if frame is None or "name" not in frame:
+        frame = pd.DataFrame(columns=["name"])
+    frame = frame.copy()
     out = pd.DataFrame(index=pd.Index(frame["name"].astype(str), name="name"))
     for col in TABLES[kind]:
         if col.name == "name":

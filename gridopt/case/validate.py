@@ -346,9 +346,25 @@ def _check_storage_duration(table: _Table | None) -> list[Problem]:
     given = np.logical_and.reduce([table.given[c] & table.ok[c] for c in cols])
     with np.errstate(invalid="ignore"):
         wrong = given & ~np.isclose(e, p * d, rtol=1e-6, atol=1e-6)
-    return _rows(table, "duration_h", "duration-mismatch", wrong,
-                 lambda i: f"{table.label(i)} has e_nom_mwh {e[i]:g}, but p_nom_mw {p[i]:g} × "
-                           f"duration_h {d[i]:g} = {p[i] * d[i]:g}")
+    problems = _rows(table, "duration_h", "duration-mismatch", wrong,
+                     lambda i: f"{table.label(i)} has e_nom_mwh {e[i]:g}, but p_nom_mw {p[i]:g} "
+                               f"× duration_h {d[i]:g} = {p[i] * d[i]:g}")
+    return problems + _check_derived_energy(table)
+
+
+def _check_derived_energy(table: _Table) -> list[Problem]:
+    """Energy derived as p_nom_mw × duration_h (e_nom_mwh blank) must not exceed e_nom_max_mwh."""
+    if "e_nom_max_mwh" not in table.values:
+        return []
+    d, p = table.values["duration_h"], table.values["p_nom_mw"]
+    e_max = table.values["e_nom_max_mwh"]
+    ok = table.given["duration_h"] & table.ok["duration_h"] & table.ok["p_nom_mw"]
+    ok &= ~table.given["e_nom_mwh"] & table.given["e_nom_max_mwh"] & table.ok["e_nom_max_mwh"]
+    with np.errstate(invalid="ignore"):
+        wrong = ok & (p * d > e_max * (1 + 1e-9))
+    return _rows(table, "e_nom_max_mwh", "min-le-max", wrong,
+                 lambda i: f"{table.label(i)} has p_nom_mw {p[i]:g} × duration_h {d[i]:g} = "
+                           f"{p[i] * d[i]:g} MWh > e_nom_max_mwh {e_max[i]:g}")
 
 
 def _check_line_buses(table: _Table | None) -> list[Problem]:

@@ -117,11 +117,26 @@ def check_config(config: object) -> tuple[list[Problem], pd.DatetimeIndex | None
         errors: list[dict[str, Any]] = []
     except ValidationError as exc:
         errors = list(exc.errors())
-    problems = [_pydantic_problem(err) for err in errors]
+    problems = [_pydantic_problem(err) for err in errors] + _check_solver(config)
     if any(err["loc"][:1] == ("snapshots",) for err in errors):
         return problems, None
     found, snapshots = _check_snapshots(config)
     return problems + found, snapshots
+
+
+def _check_solver(config: Mapping[str, Any]) -> list[Problem]:
+    """Every ``solver`` option must be a HiGHS option with an acceptable value."""
+    solver = config.get("solver")
+    if not isinstance(solver, Mapping):
+        return []
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return [_config_problem(f"solver.{key}", "config-value",
+                            f"'solver.{key}': HiGHS has no option '{key}' or refuses {value!r}")
+            for key, value in solver.items()
+            if h.setOptionValue(str(key), value) == highspy.HighsStatus.kError]
 
 
 def _pydantic_problem(err: Mapping[str, Any]) -> Problem:

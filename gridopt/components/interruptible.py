@@ -49,7 +49,8 @@ def annual_hours(table: pd.DataFrame) -> np.ndarray:
     """H_i = min(H^yr_i, N^ev_i · h_i) in hours, with 0 · ∞ = 0 (no events, no hours)."""
     events = table["max_events_per_yr"].to_numpy(float)
     per_event = table["max_hours_per_event"].to_numpy(float)
-    by_events = np.where(events == 0, 0.0, events * per_event)
+    with np.errstate(invalid="ignore"):
+        by_events = np.where(events == 0, 0.0, events * per_event)
     return np.minimum(table["max_hours_per_yr"].to_numpy(float), by_events)
 
 

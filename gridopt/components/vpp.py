@@ -33,7 +33,8 @@ def add_vpp_limits(m: ArrayModel, case: Case, scope: Scope) -> None:
     if vpps.empty:
         return
     alpha, cap = vpps["availability_pu"].to_numpy(float), vpps["aggregate_mw"].to_numpy(float)
-    limit = np.where(alpha > 0, alpha * cap, 0.0)  # α · ∞ = ∞, but 0 · ∞ = 0
+    with np.errstate(invalid="ignore"):
+        limit = np.where(alpha > 0, alpha * cap, 0.0)  # α · ∞ = ∞, but 0 · ∞ = 0
     entries, constant = [], np.zeros((len(vpps), scope.n))
     for resp in _members(m, scope):
         v = vpps.index.get_indexer(resp.vpp)
