@@ -200,7 +200,13 @@ def _print_peak(report, currency: str) -> None:
     if report.explanation:
         console.print(report.explanation)
     if not report.gap_closure.empty:
-        console.print(report.gap_closure.to_string(index=False))
+        closure = Table(title="cheapest new enrolment that closes the gap")
+        for col in ("family", "name", "new MW", f"{currency}/MW-yr", f"{currency}/yr"):
+            closure.add_column(col, justify="left" if col in ("family", "name") else "right")
+        for row in report.gap_closure.itertuples(index=False):
+            closure.add_row(row.family, row.name, f"{row.new_enrolment_mw:,.1f}",
+                            f"{row.cost_per_mw_yr:,.0f}", f"{row.annual_cost:,.0f}")
+        console.print(closure)
 
 
 @app.command()
