@@ -1,0 +1,154 @@
+"""Shiftable load (energy-intensive industry). See ``models/shiftable.md``.
+
+For element i and hour t of a scope, with enrolled capacity X_i = X̄_i + x^new_i, participation
+ρ_i, rebound κ_i, snapshot length Δt, shifting windows W (blocks of ``window_h`` inside the
+scope's windows), maximum delay n^del_i and advance n^adv_i in snapshots:
+
+- ``shiftable.reduce_upper``: d_{i,t} ≤ ρ_i X_i ;  ``shiftable.recover_upper``: u_{i,t} ≤ ρ_i X_i
+- ``shiftable.energy_neutral``: Σ_{t ∈ W} u_{i,t} = (1 + κ_i) Σ_{t ∈ W} d_{i,t} for every window W
+- ``shiftable.reduced_balance``: D_{i,t} = D_{i,t−1} + Δt d_{i,t}  (energy taken out so far in
+  the window, D = 0 before its first hour)
+- ``shiftable.recovered_balance``: S_{i,t} = S_{i,t−1} + Δt u_{i,t} / (1 + κ_i)  (energy put
+  back so far, net of rebound); the backlog is b = D − S (GenX's deferred-demand state)
+- ``shiftable.max_delay``: S_{i,t+n^del_i} ≥ D_{i,t}  ⇔  Σ_{τ=t+1}^{t+n^del} Δt u_τ/(1+κ) ≥ b_t
+- ``shiftable.max_advance``: D_{i,t+n^adv_i} ≥ S_{i,t}  ⇔  Σ_{τ=t+1}^{t+n^adv} Δt d_τ ≥ −b_t
+  (rows only where t + n lies inside the window, so D and S only when some limit is shorter
+  than its window; n = 0 forbids that direction)
+- response (load reduction) d_{i,t} − u_{i,t}; dispatch: injection +d −u at the element's bus,
+  objective Σ_t w C^act_i d_{i,t}
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case
+from gridopt.components._common import bus_positions
+from gridopt.components._dr import Scope, add_enrolment, register_response, windows_of
+from gridopt.model.arrays import ArrayModel
+
+FAMILY = "shiftable"
+
+
+def add_shiftable(m: ArrayModel, case: Case, scope: Scope) -> None:
+    """Add the down-shift d and up-shift u of every shiftable load over ``scope``."""
+    table = case.table(FAMILY)
+    if table.empty or scope.n == 0:
+        return
+    enrol = add_enrolment(m, case, FAMILY)
+    rho = table["participation"].to_numpy(float)[:, None]
+    coords = (table.index, scope.labels)
+    d = m.add_variables(scope.var(FAMILY, "reduce"), coords).index()
+    u = m.add_variables(scope.var(FAMILY, "recover"), coords).index()
+    for quantity, x in (("reduce_upper", d), ("recover_upper", u)):
+        m.add_constraints(scope.var(FAMILY, quantity), coords, [(x, 1.0), *enrol.terms(rho)],
+                          "<=", enrol.rhs(rho))
+    window = element_windows(case, scope, table["window_h"].to_numpy(float))
+    _add_energy_neutral(m, case, scope, d, u, window)
+    _add_shift_limits(m, case, scope, d, u, window)
+    if scope.is_dispatch:
+        names = table.index.to_numpy(dtype=object)[:, None]
+        m.add_cost(FAMILY, "activation", d,
+                   case.weight * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
+        buses = bus_positions(case.table("buses").index, table["bus"])
+        m.add_injection(FAMILY, d, buses, 1.0)
+        m.add_injection(FAMILY, u, buses, -1.0)
+    register_response(m, case, FAMILY, scope, [(d, 1.0), (u, -1.0)])
+
+
+# -- windows, shared with the other families that return to neutral within a window ----------
+def element_windows(case: Case, scope: Scope, window_h: np.ndarray) -> np.ndarray:
+    """Window id per element and scope hour (E × H): each scope window cut into blocks of
+    ``window_h`` hours (whole snapshots, at least one); a non-finite ``window_h`` keeps the
+    scope's."""
+    steps = np.where(np.isfinite(window_h),
+                     np.maximum(np.floor(window_h / case.step_h + 1e-9), 1.0), np.inf)
+    out = np.empty((len(window_h), scope.n), dtype=np.int64)
+    for value in np.unique(steps):
+        out[steps == value] = windows_of(scope, float(value))
+    return out
+
+
+def first_of(window: np.ndarray) -> np.ndarray:
+    """True at the first hour of each window (E × H)."""
+    return np.c_[np.ones((len(window), 1), bool), window[:, 1:] != window[:, :-1]]
+
+
+def last_of(window: np.ndarray) -> np.ndarray:
+    """True at the last hour of each window (E × H)."""
+    return np.c_[window[:, 1:] != window[:, :-1], np.ones((len(window), 1), bool)]
+
+
+def previous_in(cols: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Column of the previous hour in the same window; −1 (no term) at a window's first hour."""
+    prev = np.roll(cols, 1, axis=1)
+    prev[first_of(window)] = -1
+    return prev
+
+
+def row_labels(case: Case, family: str, scope: Scope, ii: np.ndarray,
+               tt: np.ndarray, name: str = "hour") -> pd.Index:
+    """Labels ``<element>|<YYYY-MM-DDTHH:MM>`` of ragged rows (element ii at scope hour tt)."""
+    names = case.table(family).index.to_numpy(dtype=str)
+    stamps = np.asarray(scope.labels.strftime("%Y-%m-%dT%H:%M"), dtype=str)
+    return pd.Index(np.char.add(np.char.add(names[ii], "|"), stamps[tt]), name=name)
+
+
+# -- shifting physics --------------------------------------------------------------------------
+def _add_energy_neutral(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, u: np.ndarray,
+                        window: np.ndarray) -> None:
+    """Row (i, W): Σ_{t∈W} Δt u_{i,t} − (1 + κ_i) Σ_{t∈W} Δt d_{i,t} = 0."""
+    kappa = case.table(FAMILY)["rebound_pu"].to_numpy(float)[:, None]
+    first = first_of(window)
+    rank = np.cumsum(first, axis=1) - 1
+    rows = np.r_[0, np.cumsum(rank[:, -1] + 1)[:-1]][:, None] + rank
+    ii, tt = np.nonzero(first)
+    m.add_rows(scope.var(FAMILY, "energy_neutral"),
+               (row_labels(case, FAMILY, scope, ii, tt, "window"),),
+               [(rows, u, case.step_h), (rows, d, -(1.0 + kappa) * case.step_h)], "==", 0.0)
+
+
+def _add_shift_limits(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, u: np.ndarray,
+                      window: np.ndarray) -> None:
+    """Maximum delay and advance on the energy shifted so far in the window: D (taken out) and
+    S (put back, net of rebound). Added only when some limit is shorter than its window."""
+    table = case.table(FAMILY)
+    limits = {}
+    for quantity, column in (("max_delay", "max_delay_h"), ("max_advance", "max_advance_h")):
+        steps = shift_steps(table[column].to_numpy(float), case.step_h, scope.n)
+        limits[quantity] = (steps, *limited_hours(window, steps))
+    if all(ii.size == 0 for _, ii, _ in limits.values()):
+        return
+    coords = (table.index, scope.labels)
+    put_back = case.step_h / (1.0 + table["rebound_pu"].to_numpy(float))[:, None]
+    cum_d = m.add_variables(scope.var(FAMILY, "reduced"), coords).index()
+    cum_u = m.add_variables(scope.var(FAMILY, "recovered"), coords).index()
+    for quantity, cum, x, coef in (("reduced_balance", cum_d, d, case.step_h),
+                                   ("recovered_balance", cum_u, u, put_back)):
+        m.add_constraints(scope.var(FAMILY, quantity), coords,
+                          [(cum, 1.0), (previous_in(cum, window), -1.0), (x, -coef)], "==", 0.0)
+    # delay: S_{t+n} ≥ D_t;  advance: D_{t+n} ≥ S_t
+    for quantity, later, now in (("max_delay", cum_u, cum_d), ("max_advance", cum_d, cum_u)):
+        steps, ii, tt = limits[quantity]
+        if ii.size:
+            rows = np.arange(ii.size)
+            m.add_rows(scope.var(FAMILY, quantity), (row_labels(case, FAMILY, scope, ii, tt),),
+                       [(rows, later[ii, tt + steps[ii]], 1.0), (rows, now[ii, tt], -1.0)],
+                       ">=", 0.0)
+
+
+def shift_steps(hours: np.ndarray, step_h: float, n: int) -> np.ndarray:
+    """Whole snapshots within ``hours`` (⌊h / Δt⌋), capped at n + 1 (∞ → n + 1: no limit)."""
+    steps = np.where(np.isfinite(hours), np.floor(hours / step_h + 1e-9), n + 1)
+    return np.minimum(steps, n + 1).astype(np.int64)
+
+
+def limited_hours(window: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(element, hour) pairs where a limit of n_i snapshots needs a row: t + n_i comes before
+    the last hour of t's window (n_i = 0 included: nothing may be shifted that way). Elsewhere
+    ``energy_neutral`` (D = S at the window's end) implies the row."""
+    n_t = window.shape[1]
+    hour = np.arange(n_t)
+    end = np.minimum.accumulate(np.where(last_of(window), hour, n_t)[:, ::-1], axis=1)[:, ::-1]
+    return np.nonzero(end - hour[None, :] > steps[:, None])
