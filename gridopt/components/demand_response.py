@@ -9,36 +9,29 @@ response capability.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from gridopt.case.case import Case
 from gridopt.components._dr import Scope, dispatch_scope
+from gridopt.components.electrolysers import add_electrolysers
+from gridopt.components.ev_fleets import add_ev_fleets
+from gridopt.components.flexible_buildings import add_flexible_buildings
+from gridopt.components.interruptible import add_interruptible
+from gridopt.components.self_owned_plants import add_self_owned_plants
+from gridopt.components.shiftable import add_shiftable
 from gridopt.model.arrays import ArrayModel
 
 AddFamily = Callable[[ArrayModel, Case, Scope], None]
 
-#: The DR family modules, in build order; each is ``gridopt.components.<name>`` with a
-#: function ``add_<name>(m, case, scope)`` and the table ``<name>.csv``.
-FAMILY_MODULES = ("interruptible", "shiftable", "ev_fleets", "self_owned_plants",
-                  "electrolysers", "flexible_buildings")
-
-
-def _load_families() -> dict[str, AddFamily]:
-    families = {}
-    for name in FAMILY_MODULES:
-        try:
-            module = importlib.import_module(f"gridopt.components.{name}")
-        except ModuleNotFoundError as exc:  # a family not written yet
-            if exc.name != f"gridopt.components.{name}":
-                raise
-            continue
-        families[name] = getattr(module, f"add_{name}")
-    return families
-
-
-#: table name → the function adding that family over a scope.
-DR_FAMILIES: dict[str, AddFamily] = _load_families()
+#: table name → the function adding that family over a scope, in build order.
+DR_FAMILIES: dict[str, AddFamily] = {
+    "interruptible": add_interruptible,
+    "shiftable": add_shiftable,
+    "ev_fleets": add_ev_fleets,
+    "self_owned_plants": add_self_owned_plants,
+    "electrolysers": add_electrolysers,
+    "flexible_buildings": add_flexible_buildings,
+}
 
 
 def add_scope(m: ArrayModel, case: Case, scope: Scope) -> None:
