@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
 
@@ -31,7 +32,7 @@ from gridopt.components.peak_response import (
 )
 from gridopt.components.vpp import eligible_mask
 from gridopt.model.arrays import ArrayModel
-from gridopt.model.highs_backend import Solution, solve_highs
+from gridopt.model.highs_backend import Solution, solution_of, solve_highs, to_highs
 
 
 @dataclass
@@ -216,20 +217,38 @@ class TargetUnreachableError(ValueError):
 
 
 def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.DataFrame:
-    """Planning optimum with R ≥ s · P^peak for each share s; cost difference and marginal cost."""
-    from gridopt.solve import solve
+    """Planning optimum with R ≥ s · P^peak for each share s; cost increase over s = 0 (which
+    is planning without the target, since R ≥ 0 always holds) and the marginal cost (dual).
 
-    base = solve(with_target(case, None, enforce=False), **solver_options)
+    The model is built and solved once (with crossover, for a basis); each further share only
+    changes the right-hand side of ``peak_response.target`` and re-solves by dual simplex from
+    the previous basis (a warm start).
+    """
+    from gridopt.model.build import build_model
+
+    options = {**case.solver_options, **solver_options, "run_crossover": "on"}
+    base_case = with_target(case, 0.0)
+    m = build_model(base_case)
+    h = to_highs(m, options)
+    h.run()
+    base = solution_of(h, 0.0, 0.0)
+    if not base.ok:
+        raise RuntimeError(f"planning without the target ended '{base.status}'")
+    row = m.con_blocks["peak_response.target"].start
+    h.setOptionValue("solver", "simplex")
     rows = []
-    for share in shares:
+    for share in sorted(shares):
+        need = target_mw(case, share)
         try:
-            check_reachable(case, share)
+            check_reachable(base_case, share)
         except TargetUnreachableError as exc:
-            rows.append((share, target_mw(case, share), np.nan, np.nan, np.nan, str(exc)))
+            rows.append((share, need, np.nan, np.nan, np.nan, str(exc)))
             continue
-        r = solve(with_target(case, share), **solver_options)
-        dual = r.dual_of("peak_response.target") if r.ok else np.nan
-        rows.append((share, target_mw(case, share), r.objective,
-                     (r.objective - base.objective) if r.ok else np.nan, dual, r.status))
+        h.changeRowBounds(row, need, highspy.kHighsInf)
+        h.run()
+        sol = solution_of(h, 0.0, 0.0)
+        dual = float(sol.row_dual[row]) if sol.row_dual is not None else np.nan
+        obj = sol.objective if sol.ok else np.nan
+        rows.append((share, need, obj, obj - base.objective, dual, sol.status))
     return pd.DataFrame(rows, columns=["share", "target_mw", "objective", "cost_increase",
                                        "marginal_cost_per_mw_yr", "status"]).set_index("share")

@@ -161,3 +161,17 @@ def test_vpp_dispatch_and_revenue(backend: str) -> None:
     assert r.vpp_summary.loc["v", "net_energy_mwh"] == pytest.approx(20.0)
     assert r.vpp_dispatch["v"].max() <= 7.0 + 1e-6
     assert r.vpp_summary.loc["v", "revenue"] == pytest.approx(1000.0)
+
+
+def test_warm_started_cost_curve_equals_cold_solves() -> None:
+    """The curve re-solves from the previous basis; each point must equal a solve from scratch
+    (objective and the dual of the target row)."""
+    case = enforce_case(0.0)
+    curve = cost_curve(case, [0.05, 0.02, 0.03])
+    for share in (0.02, 0.03, 0.05):
+        cold = gridopt.solve(with_target(case, share))
+        assert curve.loc[share, "objective"] == pytest.approx(cold.objective, rel=1e-9)
+        assert curve.loc[share, "marginal_cost_per_mw_yr"] == pytest.approx(
+            cold.dual_of("peak_response.target"), rel=1e-6)
+    free = gridopt.solve(with_target(case, None, enforce=False))
+    assert curve.loc[0.05, "cost_increase"] == pytest.approx(cold.objective - free.objective)

@@ -98,7 +98,11 @@ def solve_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> Solutio
     h = to_highs(m, options)
     t1 = time.perf_counter()
     h.run()
-    t2 = time.perf_counter()
+    return solution_of(h, t1 - t0, time.perf_counter() - t1)
+
+
+def solution_of(h: highspy.Highs, build_seconds: float, solve_seconds: float) -> Solution:
+    """The outcome of the last ``h.run()`` as a :class:`Solution` (values only when usable)."""
     status = _STATUS.get(h.getModelStatus().name, h.getModelStatus().name.removeprefix("k"))
     info = h.getInfo()
     sol = h.getSolution()
@@ -108,8 +112,9 @@ def solve_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> Solutio
     x = np.asarray(sol.col_value) if keep else None
     y = np.asarray(sol.row_dual) if (has_y and status == "optimal") else None
     objective = h.getObjectiveValue() if x is not None else None
-    log.info("HiGHS: %s, objective %s, %.2f s", status, objective, t2 - t1)
-    return Solution(status, objective, x, y, f"highs {highs_version()}", t1 - t0, t2 - t1,
+    log.info("HiGHS: %s, objective %s, %.2f s", status, objective, solve_seconds)
+    return Solution(status, objective, x, y, f"highs {highs_version()}", build_seconds,
+                    solve_seconds,
                     message=h.modelStatusToString(h.getModelStatus()),
                     extra={"iterations": {"simplex": info.simplex_iteration_count,
                                           "ipm": info.ipm_iteration_count}})
