@@ -136,8 +136,8 @@ class ArrayModel:
         for r, c, v in parts:
             r, c, v = np.broadcast_arrays(r, c, v)
             keep = (c >= 0) & (v != 0)
-            self._rows.append(r[keep].ravel())
-            self._cols.append(c[keep].ravel())
+            self._rows.append(r[keep].ravel().astype(np.int32))  # HiGHS indexes with int32
+            self._cols.append(c[keep].ravel().astype(np.int32))
             self._vals.append(v[keep].ravel())
         rhs = np.broadcast_to(np.asarray(rhs, float), block.shape).ravel()
         if np.isnan(rhs).any():
@@ -211,13 +211,11 @@ class ArrayModel:
 
     def matrix(self, fmt: str = "csc") -> sp.spmatrix:
         """The constraint matrix A (duplicates summed) in CSC or CSR form."""
-        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
-        cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
+        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int32)
+        cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int32)
         vals = np.concatenate(self._vals) if self._vals else np.zeros(0)
-        coo = sp.coo_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
-        out = coo.tocsc() if fmt == "csc" else coo.tocsr()
-        out.sum_duplicates()
-        return out
+        kind = sp.csc_matrix if fmt == "csc" else sp.csr_matrix
+        return kind((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))  # sums duplicates
 
     def block_of_row(self, row: int) -> tuple[Block, tuple]:
         """The constraint block and the labels of one global row (for reports)."""

@@ -69,8 +69,9 @@ def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Hi
         m.n_cols, m.n_rows, a.nnz, 1, 1, m.offset,  # 1: column-wise; 1: minimise
         np.ascontiguousarray(m.cost_vector()), np.ascontiguousarray(m.lower),
         np.ascontiguousarray(m.upper), np.ascontiguousarray(m.row_lower),
-        np.ascontiguousarray(m.row_upper), a.indptr.astype(np.int32),
-        a.indices.astype(np.int32), a.data.astype(np.float64), np.zeros(m.n_cols, np.int32),
+        np.ascontiguousarray(m.row_upper), a.indptr.astype(np.int32, copy=False),
+        a.indices.astype(np.int32, copy=False), a.data.astype(np.float64, copy=False),
+        np.zeros(m.n_cols, np.int32),
     )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS refused the model (passModel returned an error)")

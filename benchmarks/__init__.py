@@ -1,0 +1,1 @@
+"""Benchmark runners (not installed with gridopt; run from the repository root)."""

@@ -1,0 +1,129 @@
+"""One benchmark run in this process (the runner starts one per tool and size).
+
+Usage: ``python -m benchmarks.ring.child TOOL N_BUSES HOURS OUT.json [--no-solve] [--seed S]``
+
+Every tool reaches HiGHS through ``highspy.Highs.run``; a probe wrapped around that method
+takes the same measurements for all of them: the moment the model is handed over (end of the
+build), the peak RSS so far, and the sizes HiGHS sees. With ``--no-solve`` the probe writes the
+record there and ends the process without solving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import highspy
+
+from benchmarks.ring.problem import HIGHS_OPTIONS, MARKS, make_ring
+
+#: tool → (module, package whose version is reported, keyword arguments of ``run``)
+TOOLS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "floor": ("floor", "highspy", {}),
+    "gridopt": ("gridopt_tool", "gridopt", {"backend": "highs"}),
+    "gridopt-pyomo": ("gridopt_tool", "gridopt", {"backend": "pyomo"}),
+    "linopy": ("linopy_tool", "linopy", {}),
+    "pypsa": ("pypsa_tool", "pypsa", {}),
+    "pyomo": ("pyomo_tool", "pyomo", {}),
+}
+
+
+def rss_mib() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Probe:
+    """Timestamps and figures around the solver call; writes the record as JSON."""
+
+    out: Path
+    solve: bool
+    record: dict[str, Any]
+    t_data: float = 0.0
+    cpu_data: float = 0.0
+    t_call: float | None = None
+    t_run_end: float | None = None
+    calls: list[float] = field(default_factory=list)
+
+    def install(self) -> None:
+        original: Callable[[highspy.Highs], Any] = highspy.Highs.run
+
+        def run(h: highspy.Highs) -> Any:
+            self.at_call(h)
+            if not self.solve:
+                self.write()
+                os._exit(0)
+            try:
+                return original(h)
+            finally:
+                self.after_run(h)
+
+        highspy.Highs.run = run  # type: ignore[method-assign]
+
+    def at_call(self, h: highspy.Highs) -> None:
+        self.t_call = time.perf_counter()
+        self.calls.append(self.t_call)
+        if "input_ready" in MARKS:
+            self.record["input_seconds"] = MARKS["input_ready"] - self.t_data
+        self.record.update(build_seconds=self.t_call - self.t_data,
+                           build_cpu_seconds=time.process_time() - self.cpu_data,
+                           peak_rss_at_call_mib=rss_mib(), columns=h.getNumCol(),
+                           rows=h.getNumRow(), nonzeros=h.getNumNz(), status="built")
+
+    def after_run(self, h: highspy.Highs) -> None:
+        self.t_run_end = time.perf_counter()
+        info = h.getInfo()
+        self.record.update(solve_seconds=self.t_run_end - (self.t_call or self.t_run_end),
+                           highs_status=h.modelStatusToString(h.getModelStatus()),
+                           highs_objective=info.objective_function_value,
+                           ipm_iterations=info.ipm_iteration_count)
+
+    def finish(self, objective: float) -> None:
+        t_end = time.perf_counter()
+        self.record.update(status="optimal", objective=objective,
+                           extract_seconds=t_end - (self.t_run_end or t_end),
+                           total_seconds=t_end - self.t_data, solver_calls=len(self.calls))
+
+    def write(self) -> None:
+        self.record.update(peak_rss_mib=rss_mib(), loadavg_end=list(os.getloadavg()))
+        self.out.write_text(json.dumps(self.record, indent=1) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tool", choices=sorted(TOOLS))
+    parser.add_argument("n_buses", type=int)
+    parser.add_argument("hours", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--no-solve", action="store_true")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    module, package, kwargs = TOOLS[args.tool]
+    tool = importlib.import_module(f"benchmarks.ring.{module}")  # imports are not timed
+    record = {"tool": args.tool, "n_buses": args.n_buses, "hours": args.hours,
+              "mode": "build" if args.no_solve else "solve", "seed": args.seed,
+              "tool_version": version(package), "highs_version": version("highspy"),
+              "python": platform.python_version(), "loadavg_start": list(os.getloadavg())}
+    data = make_ring(args.n_buses, args.hours, args.seed)
+    record["baseline_rss_mib"] = rss_mib()  # after imports and data generation
+    probe = Probe(args.out, not args.no_solve, record)
+    probe.install()
+    probe.t_data, probe.cpu_data = time.perf_counter(), time.process_time()
+    objective, _ = tool.run(data, dict(HIGHS_OPTIONS), **kwargs)
+    probe.finish(objective)
+    probe.write()
+
+
+if __name__ == "__main__":
+    main()
