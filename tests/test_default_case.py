@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 import gridopt
+import gridopt.results.results
 from gridopt.case.case import Case
 from gridopt.data import default_case_path
 from gridopt.solve import as_case
@@ -96,18 +97,28 @@ def test_both_backends_agree_on_a_week_of_the_default_case() -> None:
 
 
 @pytest.fixture(scope="module")
-def full_year() -> gridopt.solve:
-    return gridopt.solve()
+def month() -> gridopt.solve:
+    return gridopt.solve(week(as_case(None), days=31))
 
 
-def test_the_full_year_solves_to_optimality(full_year) -> None:
-    r = full_year
+def test_a_month_of_the_default_case_solves_and_balances(month) -> None:
+    check_solution(month)
+
+
+@pytest.mark.slow
+def test_the_full_year_solves_to_optimality() -> None:
+    """The whole default case (minutes with every DR family in dispatch: run with -m slow)."""
+    check_solution(gridopt.solve())
+
+
+def check_solution(r: gridopt.results.results.Results) -> None:
     assert r.status == "optimal"
     assert r.costs["total"].sum() == pytest.approx(r.objective, rel=1e-7)
     # the balance closes in every hour (load met or shed, nothing created)
-    supply = (r.dispatch.sum(axis=1) + r.storage_discharge.sum(axis=1)
-              - r.storage_charge.sum(axis=1) + r.load_shed.sum(axis=1)
-              + (r.dr_response.sum(axis=1) if not r.dr_response.empty else 0.0))
+    supply = r.injections.sum(axis=1)
     np.testing.assert_allclose(supply.to_numpy(), r.demand.sum(axis=1).to_numpy(), rtol=1e-6,
                                atol=1e-3)
+    pd.testing.assert_series_equal(r.injections["generators"], r.dispatch.sum(axis=1),
+                                   check_names=False, atol=1e-6)
     assert r.capacities.loc["generators", "total_mw"].filter(like="wind").sum() >= 250.0
+    assert r.load_shed.to_numpy().sum() == pytest.approx(0.0, abs=1e-3)

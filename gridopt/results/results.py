@@ -220,6 +220,17 @@ class Results:
         })
 
     @cached_property
+    def injections(self) -> pd.DataFrame:
+        """Net injection into the nodal balance by family, summed over buses (snapshots ×
+        family, MW): what each family adds to supply (negative: consumption, e.g. charging)."""
+        x = self._x()
+        out = pd.DataFrame(0.0, index=self.case.snapshots,
+                           columns=list(dict.fromkeys(f for f, *_ in self.model.injections)))
+        for family, cols, _, sign in self.model.injections:
+            out[family] += sign * x[cols].sum(axis=0)
+        return out
+
+    @cached_property
     def dr_response(self) -> pd.DataFrame:
         """Each DR element's response in dispatch (MW), columns (family, name)."""
         x = self._x()
