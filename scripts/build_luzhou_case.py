@@ -748,7 +748,525 @@ STORAGE_SOURCES = {
 
 
 # =============================================================================================
-# 6. Assemble, check, write
+# 6. Demand response, VPP and the peak-load response target (Plan T1)
+# =============================================================================================
+# The Plan (§二(一)5): "完善用电需求响应机制，开展虚拟电厂建设，引导自备电厂、传统高载能工业负荷、
+# 工商业可中断负荷、电动汽车充电网络等参与负荷需求侧响应 … 推广 … 电动汽车有序充电 … 到2030年，
+# 尖峰负荷响应能力不低于5%"; §二(四)3: "光储直柔" buildings and 建筑设备智能群控和电力需求侧响应;
+# §二(一)4: 因地制宜开展新建风电、光伏等新能源项目制氢; §二(一)1: 继续实施自备电厂停发替代.
+# The Plan gives no MW for any of them: every potential below is a proxy (stated in sources.csv).
+CLAUSE_DR = (PLAN + " §二(一)5 (完善用电需求响应机制，开展虚拟电厂建设，引导自备电厂、"
+             "传统高载能工业负荷、工商业可中断负荷、电动汽车充电网络等参与负荷需求侧响应 … "
+             "电动汽车有序充电 … 到2030年，尖峰负荷响应能力不低于5%)")
+NEA_2024 = ("NEA, 需求侧响应有效助力四川迎峰度夏电力保供, 18 Oct 2024 (nea.gov.cn/2024-10/18/"
+            "c_1212405431.htm, copy at gkfz.org.cn/show-38130.html)")
+SC_VPP_2025 = ("Sichuan DRC & Energy Bureau, 四川省虚拟电厂建设运营管理实施方案 "
+               "(川发改能源〔2025〕278号, 24 Jun 2025; reported by 北极星售电网 14 Jul 2025, "
+               "m.bjx.com.cn/mnews/20250714/1450813.shtml)")
+LUZHOU_NEV_2024 = ("泸州市发展改革委 via 龙马融媒 / 酒城e通, 10 Dec 2024 "
+                   "(lmtrm.com.cn/2024/1210/66274.html)")
+
+# Sichuan summer 2024 (NEA_2024): peak 69.29 GW; largest DR response 7.03 GW; resource pool 11 GW.
+SC_PEAK_2024_GW, SC_DR_2024_GW, SC_DR_POOL_2024_GW = 69.29, 7.03, 11.0
+SC_DR_DAYS_2024 = 16                  # days with DR called in summer 2024 (NEA_2024)
+PARTICIPATION_DR = SC_DR_2024_GW / SC_DR_POOL_2024_GW    # 0.639: delivered / mobilised pool
+# Event payments: the Sichuan 2022 peak-shifting price and the top of the 2023 bid band (FACTS D).
+DR_PRICE_SHIFT = 0.4                  # CNY/kWh, 2022, peak-shifting/avoiding users (错峰避峰)
+DR_PRICE_CUT = 3.0                    # CNY/kWh, top of the 2023 bid band 0-3 (Pinghu 2024: 2.96)
+EVENT_H = 2                           # h per event day (Sichuan critical-peak blocks are 2 h)
+# One-off set-up incentives of the 2012 central DSM pilots (FACTS H): 100 CNY/kW for temporary
+# (peak-shift) load, 550 CNY/kW (central-west, permanent reduction) taken for retrofits.
+SETUP_LOW, SETUP_HIGH = 100.0, 550.0  # CNY/kW, one-off
+SETUP_LIFE_YR = 10.0                  # assumption: life of controls, metering, communication
+DISCOUNT = 0.06
+
+
+def setup_per_mw_yr(cny_per_kw: float) -> float:
+    return cny_per_kw * PER_KW_TO_PER_MW * crf(DISCOUNT, SETUP_LIFE_YR)
+
+
+def availability_per_mw_yr(cny_per_kwh: float) -> float:
+    return SC_DR_DAYS_2024 * EVENT_H * cny_per_kwh * PER_KW_TO_PER_MW
+
+
+ENROL_SHIFT = setup_per_mw_yr(SETUP_LOW) + availability_per_mw_yr(DR_PRICE_SHIFT)
+ENROL_CUT = setup_per_mw_yr(SETUP_LOW) + availability_per_mw_yr(DR_PRICE_CUT)
+ENROL_RETROFIT = setup_per_mw_yr(SETUP_HIGH) + availability_per_mw_yr(DR_PRICE_SHIFT)
+
+# Potentials (shares of the 2030 peak P of load_mw.csv).
+LOAD_CONTROL_CAP = 0.10               # 2010 DSM rule: load control >= 10 % of max load (FACTS H, I)
+LARGE_INDUSTRY_SHARE = 350.0 / 24.0 / 65.0   # Sichuan 2022: 350 GWh/day large industry; 65 GW peak
+SHIFTABLE_SHARE_OF_LARGE = 0.20       # assumption (proxy: Aug 2022 orderly use cut 190/350 = 54 %)
+COOLING_SHARE = 0.16                  # IEA: space cooling ≈ 16 % of China's peak load (2017)
+COMMERCIAL_COOLING_SHARE = 0.5        # assumption: public + commercial share of cooling at peak
+CONTROLLED_BUILDING_SHARE = 0.3       # assumption: share with group control or 光储直柔 (2030)
+CONTROLLABLE_COOLING = 0.5            # assumption: share of their HVAC power that can be moved
+BUILDING_BAND_H = 2.0                 # MWh per MW: pre-cooling/thermal mass + 光储直柔 batteries
+BUILDING_LOSS = 0.10                  # per hour
+VPP_SHARE = 0.03                      # Sichuan VPP target for 2027: 3 % of the grid's max load
+
+# EVs: Luzhou end of Nov 2024: 628,400 cars, 35,900 NEVs (5.71 %), 14,800 NEVs added Jan-Nov 2024,
+# 18,500 charging piles (vehicle-to-pile ≈ 2:1) (LUZHOU_NEV_2024).
+NEV_STOCK_2024 = 35_900
+NEV_ADDED_2024_11M = 14_800
+NEV_YEARS = 6 + 1 / 12                # end Nov 2024 -> end Dec 2030
+NEV_2030 = NEV_STOCK_2024 + NEV_ADDED_2024_11M * 12 / 11 * NEV_YEARS
+EV_NORTH_SHARE = 1 - SOUTH_LOAD_SHARE  # the north bus's share, as for load
+EV_HOME_SHARE = 0.7                   # assumption: vehicles that charge mainly at home overnight
+CHARGER_KW = 7.0                      # 32 A single-phase AC (GB/T 20234.2 AC coupler), assumption
+BATTERY_KWH = 50.0                    # assumption
+KM_PER_DAY, KWH_PER_KM = 40.0, 0.15   # assumption (59-69 % of days < 50 km: WEVJ 12(4):169)
+EV_EFF = 0.9                          # AC charging, assumption
+EV_SMART_SHARE = 0.5                  # assumption: chargers able to take part in orderly charging
+EV_ENROLLED_SHARE = 0.1               # assumption: of all chargers, enrolled by 2030 (pilots)
+EV_PARTICIPATION = 0.8                # assumption
+EV_MIN_SOC = 0.5                      # assumption
+
+# Hourly shapes (0..23 h), same every day (the load shape's calendar is not the 2030 calendar).
+EV_HOME_PLUGGED = [0.85] * 7 + [0.6, 0.25] + [0.1] * 8 + [0.25, 0.55, 0.75] + [0.85] * 4
+EV_DAY_PLUGGED = [0.1] * 8 + [0.3] + [0.5] * 8 + [0.3] + [0.1] * 6
+EV_DRIVING_W = [0, 0, 0, 0, 0, 0, 0, 3, 3, 1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 3, 3, 1, 0.5, 0.5,
+                0, 0]
+BUILDING_HOURLY = [0.1] * 7 + [0.4, 0.8] + [1.0] * 9 + [0.8, 0.6, 0.6, 0.4, 0.2, 0.1]
+BUILDING_MONTHLY = [0.6, 0.6, 0.3, 0.3, 0.6, 1.0, 1.0, 1.0, 1.0, 0.6, 0.3, 0.6]
+
+# Electrolyser: sized on three hydrogen refuelling stations of the Xichang 500 kg/day class.
+H2_KG_PER_DAY = 3 * 500.0
+H2_MWH_PER_KG = 0.0333                # LHV (models/electrolysers.md)
+ELY_EFF = 0.65                        # MWh H2 (LHV) per MWh: ≈ 51 kWh/kg, assumption
+ELY_RATED_MW = 5.0
+ELY_MIN_LOAD = 0.2
+ELY_STORE_H = 12.0                    # assumption: hours of demand in the store (tube trailers)
+H2_MWH_PER_H = H2_KG_PER_DAY * H2_MWH_PER_KG / 24.0
+
+# Self-owned (captive) plant: placeholder block, gas-fired, raise-on-call headroom.
+CAPTIVE_MW = 20.0
+CAPTIVE_ENROLLED = 10.0
+
+ENROLLED_SHARE = {"shiftable": 0.5, "interruptible": 0.25, "flexible_buildings": 0.1}
+
+DR_COMMON = ["name", "bus", "vpp", "potential_mw", "enrolled_mw", "extendable", "participation",
+             "enrolment_cost_per_mw_yr", "activation_cost_per_mwh", "notice_h"]
+VPP_NAME = "luzhou_municipal_vpp"
+
+
+def hourly_series(snapshots: pd.DatetimeIndex, by_hour: list[float],
+                  by_month: list[float] | None = None) -> np.ndarray:
+    out = np.asarray(by_hour, float)[np.asarray(snapshots.hour)]
+    if by_month is not None:
+        out = out * np.asarray(by_month, float)[np.asarray(snapshots.month) - 1]
+    return out
+
+
+def ev_baseline_pu(plugged: np.ndarray, driving: np.ndarray) -> np.ndarray:
+    """Uncontrolled charging per MW of chargers (E × T), with gridopt's own recursion."""
+    sys.path.insert(0, str(REPO))
+    from gridopt.components.ev_fleets import uncontrolled_charging
+
+    n = plugged.shape[0]
+    need_h = KM_PER_DAY * KWH_PER_KM / CHARGER_KW
+    base, _, problems = uncontrolled_charging(
+        pd.Index([f"f{k}" for k in range(n)]), plugged, driving * need_h,
+        np.full(n, BATTERY_KWH / CHARGER_KW), np.full(n, EV_EFF), 1.0)
+    if problems:
+        raise SystemExit(f"EV fleet data infeasible: {problems}")
+    return base
+
+
+def build_dr(snapshots: pd.DatetimeIndex, load: pd.DataFrame) -> dict:
+    """DR tables, their series and the numbers the sources cite."""
+    tot = load.sum(axis=1)
+    peak = float(tot.max())
+    t_peak = int(np.argmax(tot.to_numpy()))
+    south = SOUTH_LOAD_SHARE
+    buses = (("north", "luzhou_north", 1 - south), ("south", "luzhou_south", south))
+
+    # EV fleets (north bus) ----------------------------------------------------------------
+    drive = hourly_series(snapshots, EV_DRIVING_W)
+    drive = drive / np.sum(EV_DRIVING_W)
+    plugged = np.vstack([hourly_series(snapshots, EV_HOME_PLUGGED),
+                         hourly_series(snapshots, EV_DAY_PLUGGED)])
+    driving = np.vstack([drive, drive])
+    base = ev_baseline_pu(plugged, driving)
+    ev_names = ("ev_home_north", "ev_daytime_north")
+    vehicles = NEV_2030 * EV_NORTH_SHARE * np.array([EV_HOME_SHARE, 1 - EV_HOME_SHARE])
+    chargers = vehicles * CHARGER_KW / 1e3
+    ev_pot = EV_SMART_SHARE * chargers
+    ev_enr = EV_ENROLLED_SHARE * chargers
+    ev_rows = [dict(name=n, bus="luzhou_north", vpp=VPP_NAME, potential_mw=ev_pot[k],
+                    enrolled_mw=ev_enr[k], extendable=True, participation=EV_PARTICIPATION,
+                    enrolment_cost_per_mw_yr=ENROL_SHIFT, activation_cost_per_mwh=0.0,
+                    notice_h=1.0, vehicles=int(np.rint(vehicles[k])), charger_kw=CHARGER_KW,
+                    battery_kwh=BATTERY_KWH, daily_energy_kwh=KM_PER_DAY * KWH_PER_KM,
+                    min_soc_departure_pu=EV_MIN_SOC, v2g=False, eff_charge=EV_EFF,
+                    eff_discharge=1.0)
+               for k, n in enumerate(ev_names)]
+    ev_base_mw = base * chargers[:, None]           # whole fleets, in load_mw.csv
+    ev_pot_at_peak = float((base[:, t_peak] * ev_pot).sum())
+
+    # Shiftable energy-intensive industry ---------------------------------------------------
+    shift_total = LARGE_INDUSTRY_SHARE * SHIFTABLE_SHARE_OF_LARGE * peak
+    # Flexible buildings (north bus: urban public and commercial buildings) ----------------------
+    build_total = (COOLING_SHARE * COMMERCIAL_COOLING_SHARE * CONTROLLED_BUILDING_SHARE
+                   * CONTROLLABLE_COOLING * peak)
+    # Interruptible C&I: what remains of the 10 % load-control reference -----------------------
+    cut_total = LOAD_CONTROL_CAP * peak - shift_total - build_total - ev_pot_at_peak
+
+    shift_rows, cut_rows = [], []
+    for tag, bus, share in buses:
+        pot = shift_total * share
+        shift_rows.append(dict(
+            name=f"industry_shiftable_{tag}", bus=bus, vpp="", potential_mw=pot,
+            enrolled_mw=ENROLLED_SHARE["shiftable"] * pot, extendable=True,
+            participation=PARTICIPATION_DR, enrolment_cost_per_mw_yr=ENROL_SHIFT,
+            activation_cost_per_mwh=DR_PRICE_SHIFT * PER_KW_TO_PER_MW, notice_h=24.0,
+            max_delay_h=8.0, max_advance_h=0.0, window_h=24.0, rebound_pu=0.0))
+        pot = cut_total * share
+        cut_rows.append(dict(
+            name=f"ci_interruptible_{tag}", bus=bus, vpp=VPP_NAME, potential_mw=pot,
+            enrolled_mw=ENROLLED_SHARE["interruptible"] * pot, extendable=True,
+            participation=PARTICIPATION_DR, enrolment_cost_per_mw_yr=ENROL_CUT,
+            activation_cost_per_mwh=DR_PRICE_CUT * PER_KW_TO_PER_MW, notice_h=24.0,
+            max_hours_per_event=4.0, max_events_per_yr=float(SC_DR_DAYS_2024),
+            max_hours_per_yr=""))
+    build_rows = [dict(
+        name="buildings_flex_north", bus="luzhou_north", vpp=VPP_NAME, potential_mw=build_total,
+        enrolled_mw=ENROLLED_SHARE["flexible_buildings"] * build_total, extendable=True,
+        participation=0.8, enrolment_cost_per_mw_yr=ENROL_RETROFIT,
+        activation_cost_per_mwh=DR_PRICE_SHIFT * PER_KW_TO_PER_MW, notice_h=1.0,
+        energy_band_mwh_per_mw=BUILDING_BAND_H, loss_per_h=BUILDING_LOSS, window_h=24.0)]
+    h2_base = H2_MWH_PER_H / ELY_EFF
+    ely_rows = [dict(
+        name="electrolyser_green_h2_south", bus="luzhou_south", vpp=VPP_NAME,
+        potential_mw=h2_base - ELY_MIN_LOAD * ELY_RATED_MW, enrolled_mw=0.0, extendable=True,
+        participation=1.0, enrolment_cost_per_mw_yr=ENROL_SHIFT, activation_cost_per_mwh=0.0,
+        notice_h=1.0, p_nom_mw=ELY_RATED_MW, efficiency_mwh_h2_per_mwh=ELY_EFF,
+        h2_storage_mwh=ELY_STORE_H * H2_MWH_PER_H, h2_demand_mwh_per_h=H2_MWH_PER_H,
+        min_load_pu=ELY_MIN_LOAD)]
+    captive_rows = [dict(
+        name="captive_gas_chp_north", bus="luzhou_north", vpp="", potential_mw=CAPTIVE_MW,
+        enrolled_mw=CAPTIVE_ENROLLED, extendable=True, participation=1.0,
+        enrolment_cost_per_mw_yr=ENROL_SHIFT, activation_cost_per_mwh=0.0, notice_h=4.0,
+        ramp_pu_per_h=0.5, p_max_pu=0.9, fuel="gas", heat_rate_gj_per_mwh=OCGT_HR,
+        vom_per_mwh=usd2010(2.0), co2_t_per_mwh="")]
+    vpp_rows = [dict(name=VPP_NAME, aggregate_mw=VPP_SHARE * peak, availability_pu=1.0,
+                     notice_h=24.0, enrolment_cost_per_mw_yr=0.0, activation_cost_per_mwh=0.0)]
+
+    def frame(rows: list[dict]) -> pd.DataFrame:
+        return pd.DataFrame([{k: fmt(v) for k, v in r.items()} for r in rows])
+
+    tables = {"vpps": frame(vpp_rows), "interruptible": frame(cut_rows),
+              "shiftable": frame(shift_rows), "ev_fleets": frame(ev_rows),
+              "self_owned_plants": frame(captive_rows), "electrolysers": frame(ely_rows),
+              "flexible_buildings": frame(build_rows)}
+    series = {
+        "ev_plugged_pu": pd.DataFrame(plugged.T, index=snapshots, columns=list(ev_names)),
+        "ev_driving_pu": pd.DataFrame(driving.T, index=snapshots, columns=list(ev_names)),
+        "building_occupancy_pu": pd.DataFrame(
+            {"buildings_flex_north": hourly_series(snapshots, BUILDING_HOURLY, BUILDING_MONTHLY)},
+            index=snapshots),
+    }
+    info = dict(peak=peak, t_peak=str(snapshots[t_peak]), shift_total=shift_total,
+                build_total=build_total, cut_total=cut_total, ev_pot_at_peak=ev_pot_at_peak,
+                ev_vehicles=vehicles, ev_chargers=chargers, ev_base_mw=ev_base_mw,
+                ev_energy_twh=float(ev_base_mw.sum()) / 1e6, h2_base=h2_base,
+                base_at_peak=base[:, t_peak])
+    return dict(tables=tables, series=series, info=info, rows=dict(
+        vpps=vpp_rows, interruptible=cut_rows, shiftable=shift_rows, ev_fleets=ev_rows,
+        self_owned_plants=captive_rows, electrolysers=ely_rows, flexible_buildings=build_rows))
+
+
+def dr_sources(dr: dict) -> list[tuple]:
+    """sources.csv rows of the DR tables and series."""
+    i = dr["info"]
+    peak = i["peak"]
+    rows: list[tuple] = []
+
+    def add(table: str, name: str, col: str, value: object, text: str, conf: str) -> None:
+        rows.append((f"{table}.csv", name, col, f"{fmt(value)}" if value != "" else "", text,
+                     conf))
+
+    p_txt = f"P = {peak:,.1f} MW (annual peak of load_mw.csv, {i['t_peak']})"
+    setup_lo, setup_hi = setup_per_mw_yr(SETUP_LOW), setup_per_mw_yr(SETUP_HIGH)
+    avail_lo = availability_per_mw_yr(DR_PRICE_SHIFT)
+    avail_hi = availability_per_mw_yr(DR_PRICE_CUT)
+    crf10 = crf(DISCOUNT, SETUP_LIFE_YR)
+    cost_rule = (
+        "programme cost of holding 1 MW enrolled for a year = (a) one-off set-up incentive "
+        "annualised at 6 % over 10 yr (CRF 0.13587; 10 yr = assumed life of controls/metering) + "
+        "(b) availability: 16 event days (Sichuan summer 2024, " + NEA_2024 + ") x 2 h (the "
+        "Sichuan critical-peak block, " + FACTS + " D) x the family's event price x 1,000 "
+        "(CNY/kWh -> CNY/MWh); per kW -> per MW x 1,000")
+    low = (f"{cost_rule}: (a) 100 CNY/kW (2012 central DSM pilot incentive for temporary "
+           f"peak-shift load, " + FACTS + f" H) x 1,000 x {crf10:.5f} = {setup_lo:,.0f}; (b) 16 x "
+           f"2 x 0.4 CNY/kWh (Sichuan 2022 payment to peak-shifting users, 错峰避峰, " + FACTS +
+           f" D) x 1,000 = {avail_lo:,.0f}; total {ENROL_SHIFT:,.0f} CNY/MW-yr")
+    cut = (f"{cost_rule}: (a) 100 CNY/kW (2012 DSM pilot, temporary load) -> {setup_lo:,.0f}; "
+           f"(b) 16 x 2 x 3.0 CNY/kWh (top of the Sichuan 2023 DR bid band 0-3 CNY/kWh, " + FACTS +
+           " D; Pinghu, Zhejiang, Aug 2024: ≈ 2.96 CNY/kWh, " + FACTS + " H; interruption loses "
+           f"output, so the top of the band) x 1,000 = {avail_hi:,.0f}; total {ENROL_CUT:,.0f} "
+           "CNY/MW-yr")
+    retro = (f"{cost_rule}: (a) 550 CNY/kW (2012 DSM pilot incentive, central-west, the top of "
+             f"the 100-550 CNY/kW band, " + FACTS + " H; taken as the cost of group-control / "
+             f"光储直柔 retrofits, assumption) x 1,000 x {crf10:.5f} = {setup_hi:,.0f}; "
+             f"(b) 16 x 2 x "
+             f"0.4 CNY/kWh (pre-cooling moves energy, priced as peak shifting) = {avail_lo:,.0f}; "
+             f"total {ENROL_RETROFIT:,.0f} CNY/MW-yr")
+    part_dr = (f"{PARTICIPATION_DR:.3f} = Sichuan summer 2024 largest DR response 7.03 GW / DR "
+               "resource pool mobilised 11 GW (" + NEA_2024 + "); a lower bound of participation "
+               "(not every call needed the whole pool)")
+    notice_day = ("assumption: 24 h = day-ahead invitation (Sichuan market DR is organised as "
+                  "invitations to bid; notice not stated in the sources read); eligible under "
+                  "peak_response.max_notice_h 24")
+    enrol_txt = ("assumption (what the Plan's programmes hold under contract in 2030; no Luzhou "
+                 "figure exists): ")
+
+    # vpps.csv
+    v = dr["rows"]["vpps"][0]
+    add("vpps", VPP_NAME, "aggregate_mw", v["aggregate_mw"],
+        f"3 % x {p_txt}: the Sichuan VPP programme target for 2027, 'total adjustable capability "
+        "of VPPs ≈ 3 % of the Sichuan grid's maximum load' (" + SC_VPP_2025 + "), applied to "
+        "Luzhou as the municipal VPP's platform capability (assumption; the Plan §二(一)5 asks "
+        "for 开展虚拟电厂建设 without a size). For comparison: Sichuan had 7 VPPs in 2024, the "
+        "largest single response 120 MW (" + NEA_2024 + "); national target > 50 GW by 2030 "
+        "≈ 1.4-1.5 % of national peak (" + FACTS + " H)", "L")
+    add("vpps", VPP_NAME, "availability_pu", 1.0, "assumption: platform always available "
+        "(Sichuan 2024: 4 of 7 VPPs responded, " + NEA_2024 + "; not used as a derating)", "L")
+    add("vpps", VPP_NAME, "notice_h", 24.0, notice_day, "L")
+    add("vpps", VPP_NAME, "enrolment_cost_per_mw_yr", 0.0, "assumption: platform costs are "
+        "carried by the members' set-up cost (no separate platform fee)", "L")
+    add("vpps", VPP_NAME, "activation_cost_per_mwh", 0.0, "assumption: no platform fee per MWh "
+        "(members' event payments are in their own costs)", "L")
+    add("vpps", VPP_NAME, "name", "", "Luzhou municipal VPP (Plan §二(一)5 开展虚拟电厂建设): "
+        "aggregates interruptible C&I, EV charging, flexible buildings and the electrolyser; "
+        "large industry and the captive plant bid directly in the provincial DR market "
+        "(blank vpp)", "L")
+
+    # shiftable.csv
+    add("shiftable", "*", "potential_mw", f"{i['shift_total']:.1f} total",
+        "传统高载能工业负荷 (" + CLAUSE_DR + f"): {p_txt} x large-industry share of peak "
+        f"{LARGE_INDUSTRY_SHARE:.4f} (Sichuan 2022: large industry used 350 GWh/day = 14.6 GW on "
+        f"29 Aug after restoration, vs the 65 GW summer peak; Xinhua 30 Aug 2022, " + FACTS +
+        " A; proxy for Luzhou, L) x 0.20 shiftable within a day (assumption; for scale: in "
+        "Aug 2022 orderly use cut 190 of 350 GWh/day = 54 % of large-industry consumption, a "
+        "mandatory upper bound) = "
+        f"{i['shift_total']:.1f} MW; split 80/20 between the buses like load", "L")
+    add("shiftable", "*", "enrolled_mw", "50 % of potential", enrol_txt +
+        "half of the potential, because large industry already bids in the Sichuan market DR "
+        "(since 2023, ≈ 4,000 enterprises expected, " + FACTS + " D; summer 2024: 7.03 GW = "
+        f"{SC_DR_2024_GW / SC_PEAK_2024_GW:.1%} of the provincial peak, " + NEA_2024 + ")", "L")
+    add("shiftable", "*", "participation", PARTICIPATION_DR, part_dr, "M")
+    add("shiftable", "*", "enrolment_cost_per_mw_yr", ENROL_SHIFT, low, "L")
+    add("shiftable", "*", "activation_cost_per_mwh", DR_PRICE_SHIFT * 1000,
+        "0.4 CNY/kWh (Sichuan 2022 payment to peak-shifting users, " + FACTS + " D) x 1,000",
+        "M")
+    add("shiftable", "*", "notice_h", 24.0, notice_day, "L")
+    add("shiftable", "*", "max_delay_h", 8.0, "assumption: production postponed by at most one "
+        "8-h shift", "L")
+    add("shiftable", "*", "max_advance_h", 0.0, "assumption: consumption only postponed, never "
+        "brought forward (conservative)", "L")
+    add("shiftable", "*", "window_h", 24.0, "assumption: energy recovered within the calendar "
+        "day", "L")
+    add("shiftable", "*", "rebound_pu", 0.0, "assumption: no extra energy when recovering", "L")
+    add("shiftable", "*", "extendable", "true", "the remaining potential may be enrolled at the "
+        "enrolment cost", "L")
+
+    # interruptible.csv
+    add("interruptible", "*", "potential_mw", f"{i['cut_total']:.1f} total",
+        "工商业可中断负荷 (" + CLAUSE_DR + f"): what remains of the total curtailable reference "
+        f"10 % x P = {LOAD_CONTROL_CAP * peak:.1f} MW (2010 DSM rule: load control ≥ 10 % of "
+        "max load, used as the cap on curtailable load per " + FACTS + " H, I) after shiftable "
+        f"industry {i['shift_total']:.1f}, flexible buildings {i['build_total']:.1f} and the EV "
+        f"fleets' potential baseline at the peak hour {i['ev_pot_at_peak']:.1f} MW = "
+        f"{i['cut_total']:.1f} MW (assumption, method); split 80/20 like load. For scale: Sichuan "
+        f"delivered {SC_DR_2024_GW / SC_PEAK_2024_GW:.1%} of its peak in summer 2024 from a pool "
+        f"of {SC_DR_POOL_2024_GW / SC_PEAK_2024_GW:.1%} (" + NEA_2024 + ")", "L")
+    add("interruptible", "*", "enrolled_mw", "25 % of potential", enrol_txt +
+        "a quarter of the potential: general C&I users take part in the provincial DR less than "
+        "large industry (assumption)", "L")
+    add("interruptible", "*", "participation", PARTICIPATION_DR, part_dr, "M")
+    add("interruptible", "*", "enrolment_cost_per_mw_yr", ENROL_CUT, cut, "L")
+    add("interruptible", "*", "activation_cost_per_mwh", DR_PRICE_CUT * 1000,
+        "3.0 CNY/kWh (top of the Sichuan 2023 DR bid band, " + FACTS + " D) x 1,000; also VoLL "
+        "10,000 CNY/MWh sits above it", "M")
+    add("interruptible", "*", "notice_h", 24.0, notice_day, "L")
+    add("interruptible", "*", "max_hours_per_event", 4.0, "assumption: two 2-h critical-peak "
+        "blocks at most per day", "L")
+    add("interruptible", "*", "max_events_per_yr", float(SC_DR_DAYS_2024),
+        "16 = days with DR called in Sichuan in summer 2024 (" + NEA_2024 + ")", "M")
+    add("interruptible", "*", "max_hours_per_yr", "", "blank = 16 events x 4 h = 64 h/yr", "L")
+    add("interruptible", "*", "extendable", "true", "the remaining potential may be enrolled",
+        "L")
+
+    # ev_fleets.csv
+    ev_txt = (f"Luzhou NEVs 2030 = {NEV_STOCK_2024:,} (end Nov 2024) + {NEV_ADDED_2024_11M:,} "
+              f"added in Jan-Nov 2024 x 12/11 x {NEV_YEARS:.3f} yr to end 2030 = {NEV_2030:,.0f} "
+              "(" + LUZHOU_NEV_2024 + "; linear extrapolation of 2024 additions, assumption; "
+              "the Plan's T9, ≈ 40 % of new vehicles new-energy by 2030, §二(五)2, would give "
+              "more if car sales are ≥ 40,000/yr) x 80 % at the north bus (the load split; "
+              "south-bus EVs are in load but not modelled as DR) x 70 % charging mainly at home "
+              "/ 30 % at workplace or public chargers in the day (assumption)")
+    add("ev_fleets", "*", "vehicles", "; ".join(f"{n['name']} {n['vehicles']:,}" for n in
+                                              dr["rows"]["ev_fleets"]), ev_txt, "L")
+    add("ev_fleets", "*", "charger_kw", CHARGER_KW, "assumption: 7 kW = 32 A single-phase AC "
+        "charging per vehicle (Luzhou had ≈ 1 pile per 2 NEVs in 2024, " + LUZHOU_NEV_2024 +
+        "; pile power mix not stated)", "L")
+    add("ev_fleets", "*", "potential_mw", "50 % of chargers", "电动汽车充电网络 / 有序充电 (" +
+        CLAUSE_DR + "): assumption: half of the chargers able to take part in orderly charging "
+        "by 2030 (vehicles x charger_kw / 1,000 x 0.5)", "L")
+    add("ev_fleets", "*", "enrolled_mw", "10 % of chargers", enrol_txt +
+        "orderly-charging pilots cover 10 % of the charger power", "L")
+    add("ev_fleets", "*", "participation", EV_PARTICIPATION, "assumption: 80 % of enrolled "
+        "vehicles follow the schedule (owners may override)", "L")
+    add("ev_fleets", "*", "enrolment_cost_per_mw_yr", ENROL_SHIFT, low + " (per MW of charger "
+        "power)", "L")
+    add("ev_fleets", "*", "activation_cost_per_mwh", 0.0, "assumption: 0 — deferring charging "
+        "costs the owner nothing while departure needs are met; the energy is paid at nodal "
+        "prices in the balance", "L")
+    add("ev_fleets", "*", "notice_h", 1.0, "assumption: automatic charger control", "L")
+    add("ev_fleets", "*", "battery_kwh", BATTERY_KWH, "assumption: usable battery of a "
+        "mid-size Chinese BEV (PHEVs smaller)", "L")
+    add("ev_fleets", "*", "daily_energy_kwh", KM_PER_DAY * KWH_PER_KM,
+        "assumption: 40 km/day x 0.15 kWh/km; 59-69 % of driving days are under 50 km in seven "
+        "Chinese cities incl. Chengdu (World Electr. Veh. J. 2021, 12(4), 169, "
+        "doi:10.3390/wevj12040169)", "L")
+    add("ev_fleets", "*", "min_soc_departure_pu", EV_MIN_SOC, "assumption: plugged vehicles "
+        "keep half their battery (capped by the uncontrolled state, models/ev_fleets.md)", "L")
+    add("ev_fleets", "*", "eff_charge", EV_EFF, "assumption: AC charging losses 10 %", "L")
+    add("ev_fleets", "*", "eff_discharge", 1.0, "not used: no V2G (v2g false; the Plan names "
+        "orderly charging, not V2G)", "M")
+    add("ev_fleets", "*", "v2g", "false", "the Plan names orderly charging (有序充电) only", "M")
+    add("ev_fleets", "*", "extendable", "true", "the remaining potential may be enrolled", "L")
+    bl = i["ev_base_mw"]
+    add("ev_fleets", "*", "name",
+        f"uncontrolled baseline: {i['ev_energy_twh']:.3f} TWh/yr, max {bl.sum(axis=0).max():.0f} "
+        "MW", "LOAD ACCOUNTING: load_mw.csv is taken to include both fleets' uncontrolled "
+        "charging (gridopt.components.ev_fleets.baseline_mw); nothing is added for it. The load "
+        "shape is the scaled Sichuan profile and has no explicit EV component: the fleets' "
+        f"baseline ({i['ev_energy_twh'] / (LUZHOU_TWH_2030):.1%} of annual energy) is declared a "
+        "part of load_north, not measured", "L")
+
+    # series
+    e = "ev_plugged_pu.csv"
+    rows.append((e, "*", "snapshot", "", "hour-beginning local time", "H"))
+    rows.append((e, "*", "ev_home_north", "0.85 at night, 0.10 9-16 h",
+                 "assumption: share of home-charging vehicles plugged in, same every day: "
+                 f"{EV_HOME_PLUGGED}", "L"))
+    rows.append((e, "*", "ev_daytime_north", "0.5 9-16 h, 0.1 at night",
+                 "assumption: share of workplace/public-charging vehicles plugged in, same every "
+                 f"day: {EV_DAY_PLUGGED}", "L"))
+    e = "ev_driving_pu.csv"
+    rows.append((e, "*", "snapshot", "", "hour-beginning local time", "H"))
+    for n in ("ev_home_north", "ev_daytime_north"):
+        rows.append((e, "*", n, "each day sums to 1",
+                     "assumption: commuting peaks 07-09 h and 17-19 h, weights "
+                     f"{EV_DRIVING_W} / 20 per hour, same every day", "L"))
+
+    # flexible_buildings.csv
+    add("flexible_buildings", "buildings_flex_north", "potential_mw", i["build_total"],
+        "光储直柔 buildings and building-equipment group control (" + PLAN + " §二(四)3: "
+        "推动建设集光伏发电、储能、直流配电、柔性用电为一体的“光储直柔”建筑。"
+        "探索建筑设备智能群控和电力需求侧响应) "
+        f"= {p_txt} x space cooling ≈ 16 % of China's peak load (IEA, The Future of Cooling in "
+        "China, 2019, " + FACTS + " H; Sichuan summer 2024: air-conditioning load > 20 GW of "
+        "69.29 GW ≈ 29 % on 25 days, " + NEA_2024 + ") x 0.5 in public and commercial buildings "
+        "x 0.3 of those with group control or 光储直柔 by 2030 x 0.5 of their HVAC power movable "
+        "(three assumptions); urban buildings at the north bus", "L")
+    add("flexible_buildings", "buildings_flex_north", "enrolled_mw", "10 % of potential",
+        enrol_txt + "10 %: the Plan only 'explores' (探索) building DR; pilots", "L")
+    add("flexible_buildings", "buildings_flex_north", "participation", 0.8,
+        "assumption: 80 % of the enrolled buildings respond (automatic control, some opt-outs)",
+        "L")
+    add("flexible_buildings", "buildings_flex_north", "enrolment_cost_per_mw_yr",
+        ENROL_RETROFIT, retro, "L")
+    add("flexible_buildings", "buildings_flex_north", "activation_cost_per_mwh",
+        DR_PRICE_SHIFT * 1000, "0.4 CNY/kWh (Sichuan 2022 peak-shifting payment, " + FACTS +
+        " D) x 1,000", "L")
+    add("flexible_buildings", "buildings_flex_north", "notice_h", 1.0,
+        "assumption: automatic group control", "L")
+    add("flexible_buildings", "buildings_flex_north", "energy_band_mwh_per_mw",
+        BUILDING_BAND_H, "assumption: ±1 h of full deviation (pre-cooling in the building's "
+        "thermal mass and the batteries of 光储直柔 buildings)", "L")
+    add("flexible_buildings", "buildings_flex_north", "loss_per_h", BUILDING_LOSS,
+        "assumption: 10 % of the stored cooling lost per hour", "L")
+    add("flexible_buildings", "buildings_flex_north", "window_h", 24.0,
+        "back to neutral every day (assumption)", "L")
+    add("flexible_buildings", "buildings_flex_north", "extendable", "true",
+        "the remaining potential may be enrolled", "L")
+    rows.append(("building_occupancy_pu.csv", "*", "snapshot", "", "hour-beginning local time",
+                 "H"))
+    rows.append(("building_occupancy_pu.csv", "*", "buildings_flex_north",
+                 "hourly x monthly factor",
+                 "assumption: share of the enrolled flexible power available = opening hours of "
+                 f"public/commercial buildings {BUILDING_HOURLY} (0-23 h, same every day, since "
+                 "the load shape's weekdays are not 2030's) x HVAC season "
+                 f"{BUILDING_MONTHLY} (Jan-Dec: cooling June-September, reverse-cycle heating "
+                 "December-February in the hot-summer/cold-winter zone)", "L"))
+
+    # electrolysers.csv
+    ely = dr["rows"]["electrolysers"][0]
+    add("electrolysers", "*", "h2_demand_mwh_per_h", H2_MWH_PER_H,
+        "新能源项目制氢 (" + PLAN + " §二(一)4: 因地制宜开展新建风电、光伏等新能源项目制氢; 建设"
+        "“油—气—电—氢”交通综合供能站; hydrogen vehicles in logistics, buses, sanitation): "
+        "assumption sized on three hydrogen refuelling stations of the Xichang (Liangshan) "
+        "class, 500 kg/day each (Xinhua, 3 Jun 2021, copy at tinaungzawtrading.com) = 1,500 "
+        "kg/day x 0.0333 MWh/kg (LHV) / 24 h; flat demand. Consumption is NOT in load_mw.csv "
+        f"(the family adds it: ≈ {i['h2_base']:.2f} MW, {i['h2_base'] * 8.76:.1f} GWh/yr)", "L")
+    add("electrolysers", "*", "efficiency_mwh_h2_per_mwh", ELY_EFF, "assumption: 0.65 MWh H2 "
+        "(LHV) per MWh ≈ 51 kWh/kg, a typical alkaline system", "L")
+    add("electrolysers", "*", "p_nom_mw", ELY_RATED_MW, "assumption: rated ≈ 1.5 x the "
+        "baseline so that the plant can move consumption (co-located with the Gulin/Xuyong "
+        "wind, south bus)", "L")
+    add("electrolysers", "*", "min_load_pu", ELY_MIN_LOAD, "assumption: alkaline minimum load "
+        "20 %", "L")
+    add("electrolysers", "*", "h2_storage_mwh", ely["h2_storage_mwh"], "assumption: 12 h of "
+        "demand in tube trailers/station storage", "L")
+    add("electrolysers", "*", "potential_mw", ely["potential_mw"], "all the drop physically "
+        "possible: baseline - min load x rating", "M")
+    add("electrolysers", "*", "enrolled_mw", 0.0, "assumption: the project is not built today; "
+        "none enrolled", "L")
+    add("electrolysers", "*", "participation", 1.0, "single plant under direct control", "M")
+    add("electrolysers", "*", "enrolment_cost_per_mw_yr", ENROL_SHIFT, low, "L")
+    add("electrolysers", "*", "activation_cost_per_mwh", 0.0, "assumption: 0 — the hydrogen "
+        "store moves consumption at no cost to the owner; electricity is paid at nodal prices",
+        "L")
+    add("electrolysers", "*", "notice_h", 1.0, "assumption: automatic control", "L")
+    add("electrolysers", "*", "extendable", "true", "may be enrolled", "L")
+
+    # self_owned_plants.csv
+    add("self_owned_plants", "*", "potential_mw", CAPTIVE_MW,
+        "自备电厂 (" + CLAUSE_DR + "; " + PLAN + " §二(一)1: 继续实施自备电厂停发替代, "
+        "i.e. captive plants keep being shut and substituted): Luzhou's captive fleet is a "
+        "GAP (" + FACTS + " B, I). Placeholder: 20 MW of raise-on-call headroom in "
+        "gas-fired captive CHP "
+        "(assumption, order of one small industrial block); the owners' grid draw at usual "
+        "output is part of load_mw.csv", "L")
+    add("self_owned_plants", "*", "enrolled_mw", CAPTIVE_ENROLLED, enrol_txt + "half of the "
+        "placeholder", "L")
+    add("self_owned_plants", "*", "participation", 1.0, "single plant; availability in "
+        "p_max_pu", "M")
+    add("self_owned_plants", "*", "p_max_pu", 0.9, "assumption: 10 % forced/planned outage", "L")
+    add("self_owned_plants", "*", "ramp_pu_per_h", 0.5, "0.5 p.u./h (PyPSA-China-PIK "
+        "fossil_ramps, " + FACTS + " E)", "L")
+    add("self_owned_plants", "*", "heat_rate_gj_per_mwh", OCGT_HR, "as gas_ocgt_new: SWITCH-"
+        "China Gas_Combustion_Turbine 9.76 MMBtu/MWh x 1.055056 (" + FACTS + " E); small "
+        "captive units proxy", "L")
+    add("self_owned_plants", "*", "vom_per_mwh", usd2010(2.0), "as gas_ocgt_new: 2 USD2010/MWh "
+        "x 6.77", "L")
+    add("self_owned_plants", "*", "co2_t_per_mwh", "", "blank = heat rate x gas co2_t_per_gj",
+        "M")
+    add("self_owned_plants", "*", "enrolment_cost_per_mw_yr", ENROL_SHIFT, low, "L")
+    add("self_owned_plants", "*", "activation_cost_per_mwh", 0.0, "assumption: 0 beyond fuel "
+        "and VOM (priced in operation)", "L")
+    add("self_owned_plants", "*", "notice_h", 4.0, "assumption: start-up and ramp of a small "
+        "gas unit", "L")
+    add("self_owned_plants", "*", "extendable", "true", "the rest of the placeholder may be "
+        "enrolled", "L")
+    return rows
+
+
+# =============================================================================================
+# 7. Assemble, check, write
 # =============================================================================================
 def case_yaml() -> str:
     return f"""\
@@ -768,9 +1286,17 @@ solver:
   solver: ipm
   run_crossover: "on"
   time_limit: 3600
+peak_response:        # Plan T1: peak-load response capability >= 5 % (see README, sources.csv)
+  share: {PEAK_SHARE:g}
+  hours: top_k
+  k: {PEAK_K}
+  event_duration_h: {EVENT_H}
+  max_notice_h: {MAX_NOTICE_H:g}
+  enforce: false
 """
 
 
+PEAK_SHARE, PEAK_K, MAX_NOTICE_H = 0.05, 2, 24.0
 CASE_SOURCES = [
     ("snapshots", "2030 calendar, 8760 hourly snapshots, hour-beginning, local time (UTC+8)", "H"),
     ("discount_rate", "0.06 (PyPSA-China-PIK config/technology_config.yaml discountrate; " + FACTS +
@@ -780,6 +1306,15 @@ CASE_SOURCES = [
      "shed; not a measured value of lost load", "L"),
     ("solver", "HiGHS options: interior point with crossover on (basic solution, exact duals for "
      "nodal prices), 1 h time limit; no data", "H"),
+    ("peak_response", "share 0.05 = " + PLAN + " §二(一)5 target T1 "
+     "'到2030年，尖峰负荷响应能力不低于5%' (peak-load response capability ≥ 5 % of peak "
+     "load); hours top_k with k 2 = the two highest hours of system load in load_mw.csv "
+     "(assumption: the Plan does not define the peak "
+     "hours); event_duration_h 2 = the Sichuan critical-peak (尖峰) tariff windows are 2-hour "
+     "blocks (Jul/Aug 15-17 h, Jan/Dec 19-21 h; 川发改价格规〔2023〕186号, " + FACTS + " D); "
+     "max_notice_h 24 = a day-ahead call (assumption: resources that need more notice than a day "
+     "do not count); enforce false = the default case verifies the target (gridopt "
+     "peak-response) but does not impose it on the plan (a scenario choice)", "M"),
 ]
 
 
@@ -896,7 +1431,10 @@ def sources_table(info: dict, load: pd.DataFrame) -> pd.DataFrame:
     for key, text, conf in CASE_SOURCES:
         val = {"discount_rate": "0.06", "voll_per_mwh": f"{VOLL:g}",
                "snapshots": "start 2030-01-01 00:00; hours 8760; step_h 1; annualise true",
-               "solver": "ipm; crossover on; time_limit 3600"}[key]
+               "solver": "ipm; crossover on; time_limit 3600",
+               "peak_response": f"share {PEAK_SHARE:g}; hours top_k; k {PEAK_K}; "
+                                f"event_duration_h {EVENT_H}; max_notice_h {MAX_NOTICE_H:g}; "
+                                "enforce false"}[key]
         rows.append(("case.yaml", "*", key, val, text, conf))
     rows += [
         ("buses.csv", "*", "x", "", "longitude (plots only): north = Luzhou city 105.44 E; south = "
@@ -1054,7 +1592,21 @@ def build(out: Path, import_tou: bool = False) -> dict:
         f.index.name = "snapshot"
         files[f"{name}.csv"] = f.to_csv(lineterminator="\n", float_format="%.4f" if name ==
                                         "availability_pu" else "%.1f")
+    dr = build_dr(snapshots, load)
+    for kind, frame in dr["tables"].items():
+        files[f"{kind}.csv"] = frame.to_csv(index=False, lineterminator="\n")
+    for name, frame in dr["series"].items():
+        f = frame.copy()
+        f.index = f.index.strftime("%Y-%m-%d %H:%M")
+        f.index.name = "snapshot"
+        files[f"{name}.csv"] = f.to_csv(lineterminator="\n", float_format="%.4f")
+    ev_total = dr["info"]["ev_base_mw"].sum(axis=0)
+    if (ev_total > load["load_north"].to_numpy()).any():
+        raise SystemExit("EV baseline exceeds load_north: load_mw.csv cannot include it")
     sources = sources_table(info, load)
+    sources = pd.concat([sources, pd.DataFrame(dr_sources(dr), columns=sources.columns)],
+                        ignore_index=True)
+    info["dr"] = dr["info"]
     if import_tou:
         price = pd.DataFrame({"import_sichuan_grid": import_tou_price(snapshots, 401.2)},
                              index=snapshots.strftime("%Y-%m-%d %H:%M"))
@@ -1110,6 +1662,21 @@ def summary(info: dict) -> str:
         ann = float(row["capex_per_mw"]) * crf(0.06, float(row["lifetime_yr"])) + \
             float(row["fom_per_mw_yr"])
         lines.append(f"  LCOE {name:23s} {ann / avail[name].sum():8.1f}")
+    d = info["dr"]
+    ev = d["ev_base_mw"].sum(axis=0)
+    lines += [
+        f"peak-response target 5 % x {d['peak']:.1f} MW = {0.05 * d['peak']:.1f} MW; "
+        f"10 % curtailable reference {0.1 * d['peak']:.1f} MW",
+        f"DR potentials (MW): shiftable industry {d['shift_total']:.1f}, interruptible C&I "
+        f"{d['cut_total']:.1f}, flexible buildings {d['build_total']:.1f}, EV baseline of the "
+        f"potential at the peak hour {d['ev_pot_at_peak']:.1f}",
+        f"EV fleets: {d['ev_vehicles'].round().tolist()} vehicles, chargers "
+        f"{d['ev_chargers'].round(1).tolist()} MW; baseline {d['ev_energy_twh']:.3f} TWh/yr, "
+        f"max {ev.max():.1f} MW; per MW of chargers at the peak hour "
+        f"{d['base_at_peak'].round(3).tolist()}",
+        f"electrolyser baseline {d['h2_base']:.2f} MW; enrolment costs (CNY/MW-yr): shift "
+        f"{ENROL_SHIFT:,.0f}, interruptible {ENROL_CUT:,.0f}, retrofit {ENROL_RETROFIT:,.0f}",
+    ]
     return "\n".join(lines)
 
 
