@@ -823,7 +823,7 @@ EV_PARTICIPATION = 0.8                # assumption
 EV_MIN_SOC = 0.5                      # assumption
 
 # Hourly shapes (0..23 h), same every day (the load shape's calendar is not the 2030 calendar).
-EV_HOME_PLUGGED = [0.85] * 7 + [0.6, 0.25] + [0.1] * 8 + [0.25, 0.55, 0.75] + [0.85] * 4
+EV_HOME_PLUGGED = [0.9] * 7 + [0.6, 0.2] + [0.0] * 8 + [0.15, 0.35, 0.6, 0.8] + [0.9] * 3
 EV_DAY_PLUGGED = [0.1] * 8 + [0.3] + [0.5] * 8 + [0.3] + [0.1] * 6
 EV_DRIVING_W = [0, 0, 0, 0, 0, 0, 0, 3, 3, 1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 3, 3, 1, 0.5, 0.5,
                 0, 0]
@@ -1149,10 +1149,10 @@ def dr_sources(dr: dict) -> list[tuple]:
     # series
     e = "ev_plugged_pu.csv"
     rows.append((e, "*", "snapshot", "", "hour-beginning local time", "H"))
-    rows.append((e, "*", "ev_home_north", "0.85 at night, 0.10 9-16 h",
+    rows.append((e, "*", "ev_home_north", "0.9 at night, 0 from 9 to 16 h",
                  "assumption: share of home-charging vehicles plugged in, same every day: "
                  f"{EV_HOME_PLUGGED}", "L"))
-    rows.append((e, "*", "ev_daytime_north", "0.5 9-16 h, 0.1 at night",
+    rows.append((e, "*", "ev_daytime_north", "0.5 from 9 to 16 h, 0.1 at night",
                  "assumption: share of workplace/public-charging vehicles plugged in, same every "
                  f"day: {EV_DAY_PLUGGED}", "L"))
     e = "ev_driving_pu.csv"
