@@ -38,6 +38,25 @@ class ModelFormat(StrEnum):
 
 CaseArg = Annotated[Path | None, typer.Argument(
     help="Case folder (default: the embedded Luzhou 2030 case).", show_default=False)]
+PeriodsOpt = Annotated[int | None, typer.Option(
+    "--periods", "-k", min=1, show_default=False,
+    help="Plan on K representative periods (tsam; the peak periods kept) instead of every "
+         "snapshot.")]
+PeriodHoursOpt = Annotated[float, typer.Option(
+    "--period-hours", help="Length of a representative period (24: days, 168: weeks).")]
+LinkedOpt = Annotated[bool, typer.Option(
+    "--linked/--no-linked", help="Storage carries its state across periods (seasonal).")]
+
+
+def _aggregated(c: Case, periods: int | None, hours: float, linked: bool,
+                case: Path | None) -> Case:
+    """The case itself, or on ``periods`` representative periods."""
+    if periods is None:
+        return c
+    from gridopt.periods import aggregate
+
+    with console.status(f"aggregating {c.name} to {periods} periods of {hours:g} h"):
+        return _guard(lambda: aggregate(c, periods, hours, linked=linked), case)
 
 
 def _load(case: Path | None) -> Case:
@@ -92,13 +111,15 @@ def validate(case: CaseArg = None) -> None:
 def run(case: CaseArg = None,
         out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
         backend: Annotated[Backend, typer.Option(help="Model backend.")] = Backend.highs,
+        periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0,
+        linked: LinkedOpt = True,
         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Solve a case (the embedded default when none is given) and write its results."""
     from gridopt.results.write import write_results
     from gridopt.solve import solve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    c = _load(case)
+    c = _aggregated(_load(case), periods, period_hours, linked, case)
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _guard(lambda: solve(c, backend=backend.value), case)
     if not results.ok:
@@ -116,6 +137,10 @@ def _print_summary(results) -> None:
     head.add_row("objective", f"{s['objective']:,.0f} {s['currency']}/yr")
     head.add_row("build / solve", f"{s['build_seconds']:.1f} s / {s['solve_seconds']:.1f} s")
     head.add_row("variables / constraints", f"{s['n_variables']:,} / {s['n_constraints']:,}")
+    if "periods" in s:
+        p = s["periods"]
+        head.add_row("representative periods", f"{p['k']} x {p['hours']:g} h of {p['n_original']}"
+                     f" ({'linked' if p['linked'] else 'cyclic'} storage)")
     head.add_row("demand / shed",
                  f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
     head.add_row("CO2", f"{s['co2_t'] / 1e6:,.3f} Mt")
@@ -156,13 +181,14 @@ def peak_response(
         "0,0.02,0.04,0.05,0.06,0.08,0.10",
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Also cost the target.")] =
         True,
+    periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0, linked: LinkedOpt = True,
 ) -> None:
     """Verify the peak-load response target (PASS/FAIL), cost it, write CSV and a plot."""
     from gridopt.peak import cost_curve, verify
     from gridopt.results.plots import plot_cost_curve
     from gridopt.results.write import write_folder
 
-    c = _load(case)
+    c = _aggregated(_load(case), periods, period_hours, linked, case)
     with console.status(f"measuring the peak response of {c.name}"):
         report = _guard(lambda: verify(c), case)
     _print_peak(report, c.currency)

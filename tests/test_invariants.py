@@ -104,7 +104,7 @@ def test_prices_are_marginal_costs(solved) -> None:
     loads.iloc[10, loads.columns.get_loc("south")] += 1.0
     bumped = gridopt.solve(case.replace(series={**case.series, "load_mw": loads}))
     delta = bumped.objective - solved.objective
-    price = solved.prices["C"].iloc[10] * case.weight
+    price = solved.prices["C"].iloc[10] * case.weights[10]
     assert delta == pytest.approx(price, rel=1e-4, abs=1e-3)
 
 

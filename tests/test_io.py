@@ -20,7 +20,7 @@ def test_tiny_reads_with_the_documented_defaults() -> None:
     case = read_case(TINY)
     assert (case.name, case.currency, case.n_snapshots, case.step_h) == ("tiny", "EUR", 4, 1.0)
     assert case.snapshots[0] == pd.Timestamp("2030-01-01 00:00")
-    assert case.discount_rate == 0.05 and case.annualise and case.weight == 8760 / 4
+    assert case.discount_rate == 0.05 and case.annualise and (case.weights == 8760 / 4).all()
     assert case.path == TINY
     assert case.table("buses")["voll_per_mwh"].tolist() == [3000.0, 3000.0]
     assert case.table("lines").loc["north_south", "cap_rev_mw"] == 50.0

@@ -48,6 +48,42 @@ class CaseError(ValueError):
 
 
 @dataclass(frozen=True)
+class Periods:
+    """Representative periods of an aggregated case (made by :func:`gridopt.periods.aggregate`).
+
+    The case's snapshots are K periods of L snapshots each, in order. Original period d
+    (d = 0 … N − 1, calendar order) is represented by period ``sequence[d]``; period k stands for
+    ``count[k]`` original periods. Storage with ``linked`` carries its state of charge through
+    the original sequence (Kotzur et al., 2018); otherwise each period is cyclic on its own.
+    """
+
+    length: int
+    count: np.ndarray
+    sequence: np.ndarray
+    starts: pd.DatetimeIndex
+    original_snapshots: int
+    linked: bool = True
+
+    @property
+    def n_periods(self) -> int:
+        """K, the number of representative periods."""
+        return len(self.count)
+
+    @property
+    def n_original(self) -> int:
+        """N, the number of original periods."""
+        return len(self.sequence)
+
+    def period_of(self) -> np.ndarray:
+        """The representative period of each snapshot (K · L,)."""
+        return np.repeat(np.arange(self.n_periods), self.length)
+
+    def fingerprint(self) -> tuple:
+        return (self.length, tuple(np.asarray(self.count, float)), tuple(self.sequence),
+                self.original_snapshots, self.linked)
+
+
+@dataclass(frozen=True)
 class Case:
     """A power-system case, validated and with defaults filled.
 
@@ -65,6 +101,8 @@ class Case:
     series : mapping
         ``"load_mw"`` (T × loads) and ``"availability_pu"`` (T × generators, every generator
         present, filled from ``p_max_pu``).
+    periods : Periods or None
+        Representative periods when the case was aggregated (see :attr:`weights`).
     """
 
     name: str
@@ -81,20 +119,30 @@ class Case:
     sources: pd.DataFrame | None = None
     path: Path | None = None
     config: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    periods: Periods | None = None
 
     @property
     def n_snapshots(self) -> int:
         return len(self.snapshots)
 
     @property
-    def weight(self) -> float:
-        """Snapshot weight w (hours each snapshot stands for in the objective).
+    def weights(self) -> np.ndarray:
+        """Snapshot weights w_t (hours of operation each snapshot stands for in the objective).
 
-        w = Δt · 8760 / (T · Δt) = 8760 / T when ``annualise``; otherwise w = Δt.
+        Without representative periods every snapshot has w = 8760 / T when ``annualise``
+        (a horizon of T snapshots scaled to a year), otherwise w = Δt. With representative
+        periods (:mod:`gridopt.periods`), w_t = n_k · w₀ for a snapshot of period k, where n_k
+        is the number of original periods k stands for and w₀ the weight of one snapshot of the
+        original horizon of N · L snapshots: w₀ = 8760 / (N L) when ``annualise``, else
+        Δt · T₀ / (N L) with T₀ the original number of snapshots.
         """
-        if self.annualise:
-            return HOURS_PER_YEAR / self.n_snapshots
-        return self.step_h
+        if self.periods is None:
+            base = HOURS_PER_YEAR / self.n_snapshots if self.annualise else self.step_h
+            return np.full(self.n_snapshots, base)
+        p = self.periods
+        slots = p.n_original * p.length
+        base = (HOURS_PER_YEAR if self.annualise else self.step_h * p.original_snapshots) / slots
+        return base * p.count[p.period_of()]
 
     def table(self, name: str) -> pd.DataFrame:
         """A component table, or an empty frame when the case has none."""
@@ -110,6 +158,8 @@ class Case:
         for key in sorted(self.tables):
             h.update(key.encode())
             h.update(self.tables[key].to_csv().encode())
+        if self.periods is not None:
+            h.update(repr(self.periods.fingerprint()).encode())
         for key in sorted(self.series):
             h.update(key.encode())
             h.update(np.ascontiguousarray(self.series[key].to_numpy(float)).tobytes())

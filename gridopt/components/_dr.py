@@ -59,9 +59,10 @@ class Scope:
 
 
 def dispatch_scope(case: Case) -> Scope:
-    """All snapshots as one window."""
+    """All snapshots as one window, or one window per representative period."""
     n = case.n_snapshots
-    return Scope("dispatch", np.arange(n), np.zeros(n, dtype=np.int64), case.snapshots)
+    window = np.zeros(n, dtype=np.int64) if case.periods is None else case.periods.period_of()
+    return Scope("dispatch", np.arange(n), window, case.snapshots)
 
 
 def previous(cols: np.ndarray, scope: Scope, cyclic: bool) -> np.ndarray:

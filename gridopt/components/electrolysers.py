@@ -146,7 +146,7 @@ def _add_activation(m: ArrayModel, case: Case, e: np.ndarray, base: np.ndarray) 
     m.add_constraints(f"{FAMILY}.reduce_lower", coords, [(u, 1.0), (e[paid], 1.0)], ">=",
                       base[paid])
     names = table.index.to_numpy(dtype=object)[paid][:, None]
-    m.add_cost(FAMILY, "activation", u, case.weight * cost[paid][:, None], names)
+    m.add_cost(FAMILY, "activation", u, case.weights * cost[paid][:, None], names)
 
 
 def check_electrolysers(case: Case, scope: Scope | None = None) -> list[Problem]:

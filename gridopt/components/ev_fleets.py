@@ -158,7 +158,7 @@ def _add_dispatch_terms(m: ArrayModel, case: Case, enrol: Enrolment, baseline: n
     m.add_constraints(f"{FAMILY}.reduce_lower", (table.index[paid], case.snapshots),
                       [(r, 1.0), (beta[paid], -1.0), (c[paid], 1.0), (v[paid], -1.0)], ">=", 0.0)
     names = table.index.to_numpy(dtype=object)[paid][:, None]
-    m.add_cost(FAMILY, "activation", r, case.weight * price[paid][:, None], names)
+    m.add_cost(FAMILY, "activation", r, case.weights * price[paid][:, None], names)
 
 
 # -- data: plug-in, driving and the uncontrolled baseline ------------------------------------------

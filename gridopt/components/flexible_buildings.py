@@ -47,7 +47,7 @@ def add_flexible_buildings(m: ArrayModel, case: Case, scope: Scope) -> None:
     if scope.is_dispatch:
         names = table.index.to_numpy(dtype=object)[:, None]
         m.add_cost(FAMILY, "activation", d,
-                   case.weight * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
+                   case.weights * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
         buses = bus_positions(case.table("buses").index, table["bus"])
         m.add_injection(FAMILY, d, buses, 1.0)
         m.add_injection(FAMILY, c, buses, -1.0)

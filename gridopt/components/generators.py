@@ -70,7 +70,7 @@ def _add_capacity_limits(m: ArrayModel, case: Case, p: np.ndarray, new: np.ndarr
 def _add_costs(m: ArrayModel, case: Case, p: np.ndarray, new_col: np.ndarray) -> None:
     gens = case.table(FAMILY)
     names = gens.index.to_numpy(dtype=object)
-    m.add_cost(FAMILY, "operating", p, case.weight * marginal_cost(case).T, names[:, None])
+    m.add_cost(FAMILY, "operating", p, case.weights * marginal_cost(case).T, names[:, None])
     ext = new_col >= 0
     crf = annuity(case.discount_rate, gens["lifetime_yr"].to_numpy())
     capex = crf * gens["capex_per_mw"].to_numpy()

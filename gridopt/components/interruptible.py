@@ -7,7 +7,7 @@ annual limit H_i = min(H^yr_i, N^ev_i h_i) hours:
 - ``interruptible.reduce_upper``: r_{i,t} ≤ ρ_i X_i
 - ``interruptible.event_energy``: Σ Δt r_{i,τ} ≤ h_i ρ_i X_i over every n_i + 1 consecutive
   snapshots (dispatch), or over each calendar day (event scope: one event a day)
-- ``interruptible.annual_hours``: Σ_t w r_{i,t} ≤ H_i ρ_i X_i (dispatch); in the event scope
+- ``interruptible.annual_hours``: Σ_t w_t r_{i,t} ≤ H_i ρ_i X_i (dispatch); in the event scope
   ``interruptible.event_annual_hours``: Σ_t Δt r_{i,t} ≤ H_i ρ_i X_i over all peak days
 - objective (dispatch): Σ_t w C^act_i r_{i,t}; injection +r_{i,t} at the element's bus
 """
@@ -40,7 +40,7 @@ def add_interruptible(m: ArrayModel, case: Case, scope: Scope) -> None:
     if scope.is_dispatch:
         names = table.index.to_numpy(dtype=object)[:, None]
         m.add_cost(FAMILY, "activation", r,
-                   case.weight * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
+                   case.weights * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
         m.add_injection(FAMILY, r, bus_positions(case.table("buses").index, table["bus"]), 1.0)
     register_response(m, case, FAMILY, scope, [(r, 1.0)])
 
@@ -94,7 +94,7 @@ def _event_groups(case: Case, scope: Scope, r_i: np.ndarray, hours: float
 
 def _add_annual_hours(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, enrol: Enrolment,
                       rho: np.ndarray) -> None:
-    """Row i: Σ_t c r_{i,t} − H_i ρ_i x^new_i ≤ H_i ρ_i X̄_i with c = w (dispatch: a year)
+    """Row i: Σ_t c_t r_{i,t} − H_i ρ_i x^new_i ≤ H_i ρ_i X̄_i with c_t = w_t (dispatch: a year)
     or c = Δt (event scope: all peak days together)."""
     table = case.table(FAMILY)
     cap = annual_hours(table)
@@ -102,8 +102,9 @@ def _add_annual_hours(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, en
     if limited.size == 0:
         return
     scale = cap[limited] * rho[limited]
-    per_hour = case.weight if scope.is_dispatch else case.step_h
-    entries = [(np.repeat(np.arange(limited.size), scope.n), r[limited].ravel(), per_hour),
+    per_hour = case.weights[scope.hours] if scope.is_dispatch else np.full(scope.n, case.step_h)
+    entries = [(np.repeat(np.arange(limited.size), scope.n), r[limited].ravel(),
+                np.tile(per_hour, limited.size)),
                (np.arange(limited.size), enrol.new_col[limited], -scale)]
     m.add_rows(scope.var(FAMILY, "annual_hours"), (table.index[limited],), entries, "<=",
                scale * enrol.existing[limited])

@@ -37,7 +37,7 @@ def add_load_shedding(m: ArrayModel, case: Case) -> None:
     m.add_injection("buses", u, np.arange(len(buses)), 1.0)
     names = buses.index.to_numpy(dtype=object)[:, None]
     m.add_cost("buses", "load_shedding", u,
-               case.weight * buses["voll_per_mwh"].to_numpy()[:, None], names)
+               case.weights * buses["voll_per_mwh"].to_numpy()[:, None], names)
 
 
 def add_lines(m: ArrayModel, case: Case) -> None:

@@ -97,6 +97,6 @@ def _add_costs(m: ArrayModel, case: Case, q: np.ndarray) -> None:
     table = plant_table(case)
     names = table.index.to_numpy(dtype=object)[:, None]
     m.add_cost(FAMILY, "operating", q,
-               case.weight * table["marginal_cost_per_mwh"].to_numpy()[:, None], names)
+               case.weights * table["marginal_cost_per_mwh"].to_numpy()[:, None], names)
     m.add_cost(FAMILY, "activation", q,
-               case.weight * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
+               case.weights * table["activation_cost_per_mwh"].to_numpy()[:, None], names)

@@ -7,6 +7,9 @@ For store s and snapshot t, with P_s = P̄_s + p^new_s, E_s = Ē_s + e^new_s and
   with e_{s,−1} = e_{s,T−1} (cyclic) or e_{s,−1} = σ_s · E_s (given initial state)
 - ``storage.charge_upper`` c ≤ P, ``storage.discharge_upper`` d ≤ P, ``storage.soc_upper`` e ≤ E
 - ``storage.duration``: e^new_s = h_s · p^new_s (fixed duration)
+- with representative periods the balance runs within each period, cyclic there, or (linked)
+  relative to the period's start with the state carried through the original sequence of
+  periods (:func:`_add_linked_soc`)
 - objective: Σ_t w C^vom_s d_{s,t} + CRF_s (C^P_s p^new_s + C^E_s e^new_s) + C^fom_s P_s
 """
 
@@ -17,6 +20,7 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.components._common import annuity, bus_positions, extendable_columns
+from gridopt.components._dr import dispatch_scope, previous
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "storage"
@@ -41,8 +45,11 @@ def add_storage(m: ArrayModel, case: Case) -> None:
     p_up = np.where(fixed, p_nom[:, None], np.inf)
     c = m.add_variables(f"{FAMILY}.charge", coords, 0.0, p_up).index()
     d = m.add_variables(f"{FAMILY}.discharge", coords, 0.0, p_up).index()
+    linked = case.periods is not None and case.periods.linked
     e_up = np.where(fixed, e_nom[:, None], np.inf)
-    e = m.add_variables(f"{FAMILY}.soc", coords, 0.0, e_up).index()
+    # linked periods: e is the state relative to the period's start (δ), of either sign
+    e = m.add_variables(f"{FAMILY}.soc", coords, -np.inf if linked else 0.0,
+                        np.inf if linked else e_up).index()
     names = st.index[ext]
     p_new = m.add_variables(f"{FAMILY}.p_new", (names,), 0.0,
                             st["p_nom_max_mw"].to_numpy()[ext] - p_nom[ext]).index()
@@ -51,8 +58,10 @@ def add_storage(m: ArrayModel, case: Case) -> None:
     e_new_col = extendable_columns(len(st), ext, e_new)
     _add_soc_balance(m, case, c, d, e, e_nom, e_new_col)
     if ext.any():
-        _add_capacity_limits(m, case, c[ext], d[ext], e[ext], p_new, e_new,
+        _add_capacity_limits(m, case, c[ext], d[ext], None if linked else e[ext], p_new, e_new,
                              p_nom[ext], e_nom[ext])
+    if linked:
+        _add_linked_soc(m, case, e, e_nom, e_new_col)
     bus = bus_positions(case.table("buses").index, st["bus"])
     m.add_injection(FAMILY, d, bus, 1.0)
     m.add_injection(FAMILY, c, bus, -1.0)
@@ -61,27 +70,82 @@ def add_storage(m: ArrayModel, case: Case) -> None:
 
 def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e: np.ndarray,
                      e_nom: np.ndarray, e_new_col: np.ndarray) -> None:
+    """e_t = keep · e_{t−1} + η^c Δt c_t − Δt/η^d d_t within each window (the horizon, or each
+    representative period). At a window's first hour e_{t−1} is the window's last hour
+    (cyclic), σ E (given initial state) or 0 (linked periods: e is relative to the start)."""
     st = case.table(FAMILY)
     dt = case.step_h
     keep = ((1.0 - st["standing_loss_per_h"].to_numpy()) ** dt)[:, None]
-    cyclic = st["cyclic"].to_numpy(bool)
-    prev = np.roll(e, 1, axis=1)  # e_{t-1}; column 0 holds e_{T-1}: the cyclic wrap
-    prev[~cyclic, 0] = -1  # not cyclic: the first hour starts from the initial state instead
-    sigma = st["soc_initial_pu"].to_numpy() * ~cyclic
-    init_new = np.full(e.shape, -1, dtype=np.int64)  # σ·e^new enters the first hour only
-    init_new[:, 0] = np.where(cyclic, -1, e_new_col)
-    rhs = np.zeros(e.shape)
-    rhs[:, 0] = keep[:, 0] * sigma * e_nom
+    scope = dispatch_scope(case)
+    first = np.broadcast_to(scope.first_of_window(), e.shape)
+    linked = case.periods is not None and case.periods.linked
+    cyclic = np.broadcast_to(st["cyclic"].to_numpy(bool)[:, None], e.shape)
+    starts_here = first & (~cyclic | linked)  # rows that start from a given state
+    prev = previous(e, scope, cyclic=True)
+    prev[starts_here] = -1
+    given = first & ~cyclic & (not linked)  # σ·E enters these rows
+    sigma = st["soc_initial_pu"].to_numpy()[:, None]
+    init_new = np.where(given, np.broadcast_to(e_new_col[:, None], e.shape), -1)
+    rhs = np.where(given, keep * sigma * e_nom[:, None], 0.0)
     m.add_constraints(f"{FAMILY}.soc_balance", (st.index, case.snapshots), [
         (e, 1.0), (prev, -keep),
         (c, -st["eff_charge"].to_numpy()[:, None] * dt),
         (d, dt / st["eff_discharge"].to_numpy()[:, None]),
-        (init_new, -keep * sigma[:, None]),
+        (init_new, -keep * sigma),
     ], "==", rhs)
 
 
+def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
+                    e_new_col: np.ndarray) -> None:
+    """State of charge carried through the original sequence of periods (Kotzur et al., 2018).
+
+    With S_{s,d} the state at the start of original period d, k(d) its representative period,
+    δ the state relative to the period's start (``storage.soc``), κ = keep per snapshot and L
+    the period length:
+
+    - ``storage.soc_link``: S_{d+1} = κ^L S_d + δ_{k(d),L−1} (cyclic: S_0 follows S_{N−1};
+      otherwise S_0 = σ E)
+    - ``storage.delta_upper`` / ``delta_lower``: δ_{k,τ} ≤ δ^max_k, δ_{k,τ} ≥ δ^min_k
+      (variables ``storage.delta_max`` / ``delta_min``)
+    - ``storage.start_upper``: κ S_d + δ^max_{k(d)} ≤ E;  ``storage.start_lower``:
+      κ^L S_d + δ^min_{k(d)} ≥ 0 (exact without standing loss, conservative with it)
+    """
+    st, p = case.table(FAMILY), case.periods
+    keep = (1.0 - st["standing_loss_per_h"].to_numpy()) ** case.step_h
+    n_st, n_orig, length = len(st), p.n_original, p.length
+    starts = pd.Index(p.starts, name="period")
+    s_var = m.add_variables(f"{FAMILY}.soc_start", (st.index, starts), 0.0).index()
+    reps = pd.RangeIndex(p.n_periods, name="period")
+    hi = m.add_variables(f"{FAMILY}.delta_max", (st.index, reps), -np.inf).index()
+    lo = m.add_variables(f"{FAMILY}.delta_min", (st.index, reps), -np.inf).index()
+    period = p.period_of()
+    m.add_constraints(f"{FAMILY}.delta_upper", (st.index, case.snapshots),
+                      [(e, 1.0), (hi[:, period], -1.0)], "<=", 0.0)
+    m.add_constraints(f"{FAMILY}.delta_lower", (st.index, case.snapshots),
+                      [(e, 1.0), (lo[:, period], -1.0)], ">=", 0.0)
+    last = e[:, (p.sequence + 1) * length - 1]  # δ at the end of each original period
+    cyclic = st["cyclic"].to_numpy(bool)[:, None]
+    before = np.roll(s_var, 1, axis=1)
+    first = np.zeros((n_st, n_orig), bool)
+    first[:, 0] = True
+    given = first & ~cyclic
+    sigma = st["soc_initial_pu"].to_numpy()[:, None]
+    m.add_constraints(f"{FAMILY}.soc_link", (st.index, starts), [
+        (s_var, 1.0), (np.where(given, -1, before), -(keep ** length)[:, None]),
+        (np.where(given, -1, np.roll(last, 1, axis=1)), -1.0),
+        (np.where(given, np.broadcast_to(e_new_col[:, None], given.shape), -1), -sigma),
+    ], "==", np.where(given, sigma * e_nom[:, None], 0.0))
+    k = p.sequence[None, :]
+    new = np.broadcast_to(e_new_col[:, None], (n_st, n_orig))
+    m.add_constraints(f"{FAMILY}.start_upper", (st.index, starts),
+                      [(s_var, keep[:, None]), (hi[:, k[0]], 1.0), (new, -1.0)], "<=",
+                      e_nom[:, None])
+    m.add_constraints(f"{FAMILY}.start_lower", (st.index, starts),
+                      [(s_var, (keep ** length)[:, None]), (lo[:, k[0]], 1.0)], ">=", 0.0)
+
+
 def _add_capacity_limits(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray,
-                         e: np.ndarray, p_new: np.ndarray, e_new: np.ndarray,
+                         e: np.ndarray | None, p_new: np.ndarray, e_new: np.ndarray,
                          p_nom: np.ndarray, e_nom: np.ndarray) -> None:
     st = case.table(FAMILY)
     ext = st["extendable"].to_numpy(bool)
@@ -91,7 +155,9 @@ def _add_capacity_limits(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray
                       p_nom[:, None])
     m.add_constraints(f"{FAMILY}.discharge_upper", coords, [(d, 1.0), (pn, -1.0)], "<=",
                       p_nom[:, None])
-    m.add_constraints(f"{FAMILY}.soc_upper", coords, [(e, 1.0), (en, -1.0)], "<=", e_nom[:, None])
+    if e is not None:  # (linked periods bound the state through storage.start_upper)
+        m.add_constraints(f"{FAMILY}.soc_upper", coords, [(e, 1.0), (en, -1.0)], "<=",
+                          e_nom[:, None])
     hours = st["duration_h"].to_numpy()[ext]
     has = ~np.isnan(hours)
     if has.any():
@@ -103,7 +169,7 @@ def _add_costs(m: ArrayModel, case: Case, d: np.ndarray, p_new_col: np.ndarray,
                e_new_col: np.ndarray) -> None:
     st = case.table(FAMILY)
     names = st.index.to_numpy(dtype=object)
-    m.add_cost(FAMILY, "operating", d, case.weight * st["vom_per_mwh"].to_numpy()[:, None],
+    m.add_cost(FAMILY, "operating", d, case.weights * st["vom_per_mwh"].to_numpy()[:, None],
                names[:, None])
     ext = p_new_col >= 0
     crf = annuity(case.discount_rate, st["lifetime_yr"].to_numpy())

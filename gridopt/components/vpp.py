@@ -94,7 +94,7 @@ def _add_activation(m: ArrayModel, case: Case, scope: Scope) -> None:
     m.add_rows(scope.var(FAMILY, "delivered_lower"), (vpps.index, scope.labels), entries, ">=",
                constant)
     names = vpps.index.to_numpy(dtype=object)[:, None]
-    m.add_cost(FAMILY, "activation", a, case.weight * cost[:, None], names)
+    m.add_cost(FAMILY, "activation", a, case.weights * cost[:, None], names)
 
 
 def eligible_mask(case: Case, resp: Response) -> np.ndarray:

@@ -113,8 +113,24 @@ class Results:
 
     @cached_property
     def storage_soc(self) -> pd.DataFrame:
-        """e_{s,t} at the end of each snapshot, MWh."""
-        return self._maybe("storage.soc", self.case.table("storage").index)
+        """e_{s,t} at the end of each snapshot, MWh.
+
+        With linked representative periods, the state over the original calendar:
+        e_{s,d,τ} = κ_s^{τ+1} S_{s,d} + δ_{s,k(d),τ} for hour τ of original period d.
+        """
+        p = self.case.periods
+        if p is None or not p.linked or "storage.soc_start" not in self.model.var_blocks:
+            return self._maybe("storage.soc", self.case.table("storage").index)
+        st = self.case.table("storage")
+        keep = (1.0 - st["standing_loss_per_h"].to_numpy()) ** self.case.step_h
+        start = self.variable("storage.soc_start").to_numpy()  # N × S
+        delta = self.variable("storage.soc").to_numpy().reshape(p.n_periods, p.length, -1)
+        decay = keep[None, :] ** np.arange(1, p.length + 1)[:, None]  # L × S
+        soc = start[:, None, :] * decay[None] + delta[p.sequence]
+        stamps = pd.DatetimeIndex((p.starts.to_numpy()[:, None] + np.arange(p.length)[None, :]
+                                   * pd.Timedelta(hours=self.case.step_h)).ravel(),
+                                  name=self.case.snapshots.name)
+        return pd.DataFrame(soc.reshape(-1, len(st)), index=stamps, columns=st.index)
 
     @cached_property
     def line_flow(self) -> pd.DataFrame:
@@ -133,7 +149,7 @@ class Results:
     @cached_property
     def prices(self) -> pd.DataFrame:
         """Nodal prices λ_{b,t} = dual of ``buses.balance`` / w, currency/MWh."""
-        return self.dual("buses.balance") / self.case.weight
+        return self.dual("buses.balance").div(self.case.weights, axis=0)
 
     @cached_property
     def capacities(self) -> pd.DataFrame:
@@ -183,7 +199,7 @@ class Results:
     def energy(self) -> pd.DataFrame:
         """Annual (weighted) generation, fuel use and emissions per generator."""
         gens = self.case.table("generators")
-        mwh = self.dispatch.sum() * self.case.weight
+        mwh = self.dispatch.mul(self.case.weights, axis=0).sum()
         fuels = self.case.table("fuels")
         units = dict(zip(fuels.index, fuels["unit"], strict=True)) if not fuels.empty else {}
         return pd.DataFrame({
@@ -208,7 +224,7 @@ class Results:
         if f"{FAMILY}.output" not in self.model.var_blocks:
             return pd.DataFrame(columns=columns, index=pd.Index([], name="name"))
         plants = plant_table(self.case)
-        mwh = self.variable(f"{FAMILY}.output").sum() * self.case.weight
+        mwh = self.variable(f"{FAMILY}.output").mul(self.case.weights, axis=0).sum()
         fuels = self.case.table("fuels")
         units = dict(zip(fuels.index, fuels["unit"], strict=True)) if not fuels.empty else {}
         return pd.DataFrame({
@@ -266,17 +282,17 @@ class Results:
         vpps = self.case.table("vpps")
         rows = {name: {"members": 0, "delivered_mwh": 0.0, "net_energy_mwh": 0.0, "max_mw": 0.0,
                        "revenue": 0.0} for name in vpps.index}
-        w, x, prices = self.case.weight, self._x(), self.prices.to_numpy()
+        w, x, prices = self.case.weights, self._x(), self.prices.to_numpy()
         for resp in (r for r in self.model.responses if r.scope == "dispatch"):
             values = evaluate(resp, x)
             for k, v in enumerate(resp.vpp):
                 if v in rows:
                     rows[v]["members"] += 1
-                    rows[v]["revenue"] += float(w * (values[k] * prices[:, resp.buses[k]]).sum())
+                    rows[v]["revenue"] += float((w * values[k] * prices[:, resp.buses[k]]).sum())
         for name in vpps.index:
             series = self.vpp_dispatch[name]
-            rows[name]["delivered_mwh"] = float(series.clip(lower=0.0).sum() * w)
-            rows[name]["net_energy_mwh"] = float(series.sum() * w)
+            rows[name]["delivered_mwh"] = float(series.clip(lower=0.0).to_numpy() @ w)
+            rows[name]["net_energy_mwh"] = float(series.to_numpy() @ w)
             rows[name]["max_mw"] = float(self.vpp_dispatch[name].max())
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("name")
 
@@ -324,10 +340,17 @@ class Results:
             "gridopt_version": __version__,
             "case_sha256": self.case.digest(),
         }
+        if self.case.periods is not None:
+            p = self.case.periods
+            out["periods"] = {"k": p.n_periods, "hours": p.length * self.case.step_h,
+                              "n_original": p.n_original, "linked": p.linked,
+                              "weights": [float(x) for x in p.count]}
         if self.ok:
-            w = self.case.weight
-            out["demand_mwh"] = float(self.demand.to_numpy().sum() * w)
-            out["load_shed_mwh"] = float(self.load_shed.to_numpy().sum() * w)
+            w = self.case.weights
+            out["demand_mwh"] = float(w @ self.demand.to_numpy().sum(axis=1))
+            out["load_shed_mwh"] = float(w @ self.load_shed.to_numpy().sum(axis=1))
             out["co2_t"] = self.total_emissions_t
-            out["mean_price_per_mwh"] = float(np.nanmean(self.prices.to_numpy()))
+            prices = self.prices.to_numpy()  # weighted mean over snapshots and buses
+            out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
+                                              / (w.sum() * prices.shape[1]))
         return {**out, **self.meta}

@@ -1,0 +1,167 @@
+"""Representative periods: a full-year case aggregated to K typical periods with ``tsam``.
+
+:func:`aggregate` cuts the case's snapshots into N original periods of L snapshots (days by
+default), keeps the periods that hold the peak-response events exactly as they are (weight 1),
+clusters the others into K − (kept) typical periods with ``tsam`` and returns a new
+:class:`~gridopt.case.case.Case` whose snapshots are the K periods one after the other. Each
+period carries its weight n_k (how many original periods it stands for) into the objective
+through the snapshot weights w_t (:attr:`Case.weights`); the original order of periods is kept
+in ``case.periods.sequence`` so that storage can carry its state of charge across periods
+(linked inter-period storage, Kotzur et al., 2018). See ``models/periods.md``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from gridopt.case.case import Case, Periods
+
+METHODS = ("hierarchical", "kmeans", "kmedoids", "kmaxoids", "averaging", "contiguous")
+REPRESENTATIONS = ("medoid", "mean", "maxoid", "distribution", "distribution_minmax", "minmax_mean")
+SEP = "\x1f"  # joins series name and column in the frame handed to tsam
+
+
+def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hierarchical",
+              representation: str = "medoid", linked: bool = True,
+              keep_peak: bool = True) -> Case:
+    """The case on ``periods`` representative periods of ``hours`` hours each.
+
+    Parameters
+    ----------
+    periods : int
+        K, the number of representative periods in all, the kept peak periods included.
+    hours : float
+        Period length (24: typical days, 168: typical weeks). The horizon must hold a whole
+        number of periods.
+    method, representation : str
+        ``tsam`` clustering method and how a cluster is represented (``medoid``: a real period
+        of the year, rescaled so that every series keeps its mean).
+    linked : bool
+        Storage carries its state of charge through the original sequence of periods;
+        otherwise every period is cyclic on its own.
+    keep_peak : bool
+        Keep every period that the peak-response event windows touch (the peak day and the
+        morning after), unchanged and with weight 1, so that the peak hours, the peak load and
+        the event scope of the 5 % target are those of the full year.
+    """
+    length = _period_length(case, hours)
+    n_orig = case.n_snapshots // length
+    if method not in METHODS:
+        raise ValueError(f"unknown aggregation method {method!r}: one of {', '.join(METHODS)}")
+    if representation not in REPRESENTATIONS:
+        raise ValueError(f"unknown representation {representation!r}: one of "
+                         f"{', '.join(REPRESENTATIONS)}")
+    frame = series_frame(case)
+    kept = peak_periods(case, length) if keep_peak else np.zeros(0, np.int64)
+    free = np.setdiff1d(np.arange(n_orig), kept)
+    n_typical = periods - kept.size
+    if n_typical < 1 or periods > n_orig:
+        raise ValueError(f"periods must lie between {kept.size + 1} (the {kept.size} kept "
+                         f"peak period(s) plus one) and {n_orig}, the number of {hours:g}-hour "
+                         f"periods in the horizon; got {periods}")
+    values = frame.to_numpy(float).reshape(n_orig, length, -1)
+    if n_typical >= free.size:  # every period is its own representative: nothing to cluster
+        reps, labels, assign = values[free], free, np.arange(free.size)
+    else:
+        reps, labels, assign = _cluster(values[free], free, n_typical, method, representation,
+                                        frame.columns)
+    count = np.bincount(assign, minlength=len(reps)).astype(float)
+    return _assemble(case, frame, length, values, kept, free, reps, labels, assign, count,
+                     linked)
+
+
+def _period_length(case: Case, hours: float) -> int:
+    """L = hours / Δt snapshots; the horizon must hold whole periods."""
+    if case.periods is not None:
+        raise ValueError("the case is already aggregated")
+    length = hours / case.step_h
+    if length < 1 or abs(length - round(length)) > 1e-9:
+        raise ValueError(f"a period of {hours:g} h is not a whole number of {case.step_h:g}-h "
+                         "snapshots")
+    length = round(length)
+    if case.n_snapshots % length:
+        raise ValueError(f"{case.n_snapshots} snapshots are not a whole number of "
+                         f"{hours:g}-hour periods: cut the horizon or choose another length")
+    return length
+
+
+def series_frame(case: Case) -> pd.DataFrame:
+    """Every time series of the case side by side, columns ``<series><SEP><column>``."""
+    parts = []
+    for key, frame in case.series.items():
+        part = frame.astype(float).copy()
+        part.columns = [f"{key}{SEP}{col}" for col in frame.columns]
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(index=case.snapshots)
+    return pd.concat(parts, axis=1)
+
+
+def peak_periods(case: Case, length: int) -> np.ndarray:
+    """Original periods touched by the peak-response event windows (none without load)."""
+    from gridopt.components.peak_response import event_scope, system_demand
+
+    if case.n_snapshots == 0 or not np.any(system_demand(case) > 0):
+        return np.zeros(0, np.int64)
+    scope, _ = event_scope(case)
+    return np.unique(scope.hours // length)
+
+
+def _cluster(values: np.ndarray, free: np.ndarray, k: int, method: str, representation: str,
+             columns: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """tsam on the free periods: (representatives K × L × C, label period, assignment)."""
+    import tsam
+    from tsam import ClusterConfig
+
+    n, length, n_col = values.shape
+    index = pd.date_range("2001-01-01", periods=n * length, freq="h")  # tsam wants a regular
+    frame = pd.DataFrame(values.reshape(n * length, n_col), index=index, columns=columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = tsam.aggregate(frame, n_clusters=k, period_duration=length,
+                                temporal_resolution=1.0,
+                                cluster=ClusterConfig(method=method,
+                                                      representation=representation))
+    reps = result.cluster_representatives.to_numpy(float).reshape(-1, length, n_col)
+    assign = np.asarray(result.cluster_assignments, dtype=np.int64)
+    centers = getattr(result.clustering, "cluster_centers", None)
+    label = np.empty(len(reps), np.int64)
+    for c in range(len(reps)):
+        members = np.flatnonzero(assign == c)
+        if centers is not None and len(centers) == len(reps):
+            label[c] = int(centers[c])
+        else:  # the member closest to the representative
+            dist = ((values[members] - reps[c]) ** 2).sum(axis=(1, 2))
+            label[c] = members[int(np.argmin(dist))]
+    return reps, free[label], assign
+
+
+def _assemble(case: Case, frame: pd.DataFrame, length: int, values: np.ndarray,
+              kept: np.ndarray, free: np.ndarray, reps: np.ndarray, labels: np.ndarray,
+              assign: np.ndarray, count: np.ndarray, linked: bool) -> Case:
+    """The aggregated case: periods in the calendar order of the days that label them."""
+    all_reps = np.concatenate([reps, values[kept]]) if kept.size else reps
+    all_labels = np.concatenate([labels, kept])
+    all_count = np.concatenate([count, np.ones(kept.size)])
+    order = np.argsort(all_labels, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    sequence = np.empty(values.shape[0], np.int64)
+    sequence[free] = rank[assign]
+    sequence[kept] = rank[len(reps) + np.arange(kept.size)]
+    snaps = case.snapshots.to_numpy().reshape(-1, length)[all_labels[order]].ravel()
+    snapshots = pd.DatetimeIndex(snaps, name=case.snapshots.name)
+    data = pd.DataFrame(all_reps[order].reshape(-1, values.shape[2]), index=snapshots,
+                        columns=frame.columns)
+    series = {}
+    for key, original in case.series.items():
+        cols = [f"{key}{SEP}{col}" for col in original.columns]
+        part = data[cols].copy()
+        part.columns = original.columns
+        series[key] = part
+    starts = pd.DatetimeIndex(case.snapshots[::length], name="period")
+    periods = Periods(length, all_count[order], sequence, starts, case.n_snapshots, linked)
+    return case.replace(snapshots=snapshots, series=series, periods=periods)
