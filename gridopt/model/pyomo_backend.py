@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyomo
 import pyomo.environ as pyo
 import pyomo.version
@@ -23,6 +24,7 @@ from gridopt.model.arrays import ArrayModel, Block
 from gridopt.model.highs_backend import Solution, label_of, labels_of
 
 log = logging.getLogger(__name__)
+INF = float("inf")
 
 
 def _family_block(model: pyo.ConcreteModel, family: str) -> pyo.Block:
@@ -31,11 +33,27 @@ def _family_block(model: pyo.ConcreteModel, family: str) -> pyo.Block:
     return getattr(model, family)
 
 
-def _index_keys(block: Block) -> list:
+def _coord_labels(coord: Any, cache: dict[int, tuple[Any, list[str]]]) -> list[str]:
+    """The labels of one axis (``label_of`` of each entry), formatted once per index object."""
+    hit = cache.get(id(coord))
+    if hit is None or hit[0] is not coord:
+        if isinstance(coord, pd.DatetimeIndex):
+            labels = list(coord.strftime("%Y-%m-%dT%H:%M"))
+        else:
+            labels = [label_of(v) for v in coord]
+        hit = cache[id(coord)] = (coord, labels)
+    return hit[1]
+
+
+def _index_keys(block: Block, cache: dict[int, tuple[Any, list[str]]]) -> list:
     """Index keys in storage order: labels, or tuples of labels for several axes."""
-    if len(block.coords) <= 1:
+    if not block.coords:
         return labels_of(block)
-    parts = [[label_of(v) for v in coord] for coord in block.coords]
+    parts = [_coord_labels(coord, cache) for coord in block.coords]
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return [(a, b) for a in parts[0] for b in parts[1]]
     grids = np.meshgrid(*[np.asarray(p, dtype=object) for p in parts], indexing="ij")
     return list(zip(*[g.ravel() for g in grids], strict=True))
 
@@ -43,19 +61,27 @@ def _index_keys(block: Block) -> list:
 def to_pyomo_model(m: ArrayModel) -> pyo.ConcreteModel:
     """Build a ``ConcreteModel`` with the same variables, rows and objective as ``m``."""
     model = pyo.ConcreteModel(name="gridopt")
-    lower, upper = m.lower, m.upper
+    lower, upper = m.lower.tolist(), m.upper.tolist()
+    cache: dict[int, tuple[Any, list[str]]] = {}
     var_data: list[Any] = []
     for block in m.var_blocks.values():
-        keys = _index_keys(block)
-        var = pyo.Var(keys, dense=True, within=pyo.Reals)
+        keys = _index_keys(block, cache)
+        end = block.start + block.size
+        lo, hi = lower[block.start:end], upper[block.start:end]
+        # one domain for the common cases (x ≥ 0, x free); single bounds set only where needed
+        within = pyo.NonNegativeReals if all(x == 0.0 for x in lo) else pyo.Reals
+        var = pyo.Var(keys, dense=True, within=within)
         _family_block(model, block.family).add_component(block.quantity, var)
-        for k, key in enumerate(keys):
-            v = var[key]
-            j = block.start + k
-            v.setlb(None if np.isneginf(lower[j]) else float(lower[j]))
-            v.setub(None if np.isposinf(upper[j]) else float(upper[j]))
-            var_data.append(v)
-    _add_rows(model, m, var_data)
+        data = [var[key] for key in keys]
+        if within is pyo.Reals:
+            for v, x in zip(data, lo, strict=True):
+                if x != -INF:
+                    v.setlb(x)
+        for v, x in zip(data, hi, strict=True):
+            if x != INF:
+                v.setub(x)
+        var_data.extend(data)
+    _add_rows(model, m, var_data, cache)
     cost = m.cost_vector()
     nz = np.flatnonzero(cost)
     model.objective = pyo.Objective(expr=LinearExpression(
@@ -65,29 +91,32 @@ def to_pyomo_model(m: ArrayModel) -> pyo.ConcreteModel:
     return model
 
 
-def _add_rows(model: pyo.ConcreteModel, m: ArrayModel, var_data: list[Any]) -> None:
+def _add_rows(model: pyo.ConcreteModel, m: ArrayModel, var_data: list[Any],
+              cache: dict[int, tuple[Any, list[str]]]) -> None:
     a = m.matrix("csr")
-    lo, hi = m.row_lower, m.row_upper
+    indptr, cols, vals = a.indptr.tolist(), a.indices.tolist(), a.data.tolist()
+    lo, hi = m.row_lower.tolist(), m.row_upper.tolist()
     rows: list[Any] = []
     for block in m.con_blocks.values():
-        keys = _index_keys(block)
-        con = pyo.Constraint(keys)
-        _family_block(model, block.family).add_component(block.quantity, con)
+        keys = _index_keys(block, cache)
+        bodies = {}
         for k, key in enumerate(keys):
             i = block.start + k
-            cols = a.indices[a.indptr[i]:a.indptr[i + 1]]
-            expr = LinearExpression(constant=0.0,
-                                    linear_coefs=a.data[a.indptr[i]:a.indptr[i + 1]].tolist(),
-                                    linear_vars=[var_data[j] for j in cols])
-            con[key] = _bounded(expr, lo[i], hi[i])
-            rows.append(con[key])
+            j0, j1 = indptr[i], indptr[i + 1]
+            expr = LinearExpression(constant=0.0, linear_coefs=vals[j0:j1],
+                                    linear_vars=[var_data[j] for j in cols[j0:j1]])
+            bodies[key] = _bounded(expr, lo[i], hi[i])
+        con = pyo.Constraint(keys, rule=lambda _, *key, b=bodies: b[key[0] if len(key) == 1
+                                                                     else key])
+        _family_block(model, block.family).add_component(block.quantity, con)
+        rows.extend(con[key] for key in keys)
     model._gridopt_rows = rows
 
 
 def _bounded(expr: Any, lo: float, hi: float) -> Any:
     if lo == hi:
-        return expr == float(lo)
-    return (None if np.isneginf(lo) else float(lo), expr, None if np.isposinf(hi) else float(hi))
+        return expr == lo
+    return (None if lo == -INF else lo, expr, None if hi == INF else hi)
 
 
 def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
