@@ -93,6 +93,8 @@ ONE_MISTAKE: dict[str, tuple[list[Edit], tuple[str, int | None, str | None, str]
                                    ("load_mw.csv", None, "snapshot", "required-column")),
     "duplicate-column": ([("loads.csv", None, "name,bus,bus\ncity,south,x\nworks,north,y\n")],
                          ("loads.csv", None, "bus", "duplicate-column")),
+    "unknown-column": ([("loads.csv", None, "name,bus,buss\ncity,south,x\nworks,north,y\n")],
+                       ("loads.csv", None, "buss", "unknown-column")),
     "required-value": ([("generators.csv", "wind,south,wind,", "wind,south,,")],
                        ("generators.csv", 3, "carrier", "required-value")),
     "required-value-series": ([("load_mw.csv", "3,60,10", "3,,10")],

@@ -15,6 +15,8 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
                             but there is no ``fuels.csv``)
 ``required-column``         a required column is missing
 ``duplicate-column``        a column name appears twice in one file
+``unknown-column``          a column the table does not have (a typo would be ignored);
+                            free-text columns (``source``, ``note``, …) are allowed
 ``required-value``          a required cell (or a series cell) is blank
 ``not-a-number``            a cell of a number column is not a number
 ``not-a-bool``              a cell of a true/false column is not true/false
@@ -173,10 +175,32 @@ def _check_table(kind: str, frame: object) -> tuple[_Table, list[Problem]]:
             table.values[col.name] = _default_array(col, len(frame))
             table.ok[col.name] = np.ones(len(frame), bool)
             table.given[col.name] = np.zeros(len(frame), bool)
+    problems += _check_unknown_columns(kind, frame.columns)
     problems += _check_unique(table)
     for low, high in ORDERED_PAIRS.get(kind, ()):
         problems += _check_pair(table, low, high)
     return table, problems
+
+
+#: Columns any table may carry for people, never read by the model.
+FREE_TEXT_COLUMNS = frozenset({"source", "sources", "note", "notes", "comment", "comments",
+                               "description"})
+
+
+def _check_unknown_columns(kind: str, columns: Iterable[str]) -> list[Problem]:
+    """A column the schema does not know would be silently ignored: report it (with the
+    closest known name), so that a misspelt cost or capacity never goes unnoticed."""
+    file, known = f"{kind}.csv", [c.name for c in TABLES[kind]]
+    problems = []
+    for name in columns:
+        if name in known or name.lower() in FREE_TEXT_COLUMNS:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        problems.append(Problem(file, None, name, "unknown-column",
+                                f"{file} has a column '{name}' that gridopt does not know and "
+                                f"would ignore{hint}"))
+    return problems
 
 
 def _as_frame(frame: object) -> pd.DataFrame:
