@@ -107,6 +107,73 @@ def test_unlinked_days_cannot_store_across_seasons() -> None:
     assert cyclic_days.objective > full.objective * 1.01
 
 
+def test_unlinked_periods_give_no_initial_energy_per_period() -> None:
+    """A non-cyclic store starting full (σ = 1, 4 MWh) in a flat 30-day case: the full
+    horizon uses the 4 MWh once (21,600 − 4 × 30 = 21,480 by hand); linked periods reproduce
+    that; unlinked periods are cyclic for every store, so they may not use it at all
+    (21,600), and never once per period (which would be 21,600 − 30 × 120 = 18,000)."""
+    store = {"name": "s", "bus": "b", "p_nom_mw": 1.0, "e_nom_mwh": 4.0, "cyclic": False,
+             "soc_initial_pu": 1.0}
+    case = make_case(720, [gen("gas", "gas", p_nom_mw=10.0, vom_per_mwh=30.0)],
+                     {"l": [1.0] * 720}, storage=[store])
+    assert gridopt.solve(case).objective == pytest.approx(21_480.0)
+    for k in (30, 3):
+        linked = gridopt.solve(aggregate(case, k, keep_peak=False))
+        unlinked = gridopt.solve(aggregate(case, k, keep_peak=False, linked=False))
+        assert linked.objective == pytest.approx(21_480.0)
+        assert unlinked.objective == pytest.approx(21_600.0)
+
+
+def test_ev_baseline_is_periodic_within_each_period() -> None:
+    """EV fleet days that differ (weekdays drive, weekends do not): the uncontrolled charging
+    is computed per representative period, so within each period charging refills driving
+    (Σ η Δt b = Σ u), the weighted baseline equals the energy in the load, and with the
+    baseline in the load and a flat price the optimum is the full horizon's (5,800)."""
+    from gridopt.components.ev_fleets import baseline_mw, fleet_profiles
+
+    from .test_ev_fleets import fleet
+
+    days = 28
+    weekday = np.arange(days) % 7 < 5
+    plug = np.where(weekday[:, None], [1, 1, 1, 0], [1, 1, 1, 1]).ravel().tolist()
+    drive = np.where(weekday[:, None], [0, 0, 0, 1], [0, 0, 0, 0]).ravel().tolist()
+
+    def with_load(load: list[float]) -> gridopt.Case:
+        return make_case(4 * days, [gen("grid", p_nom_mw=100.0, vom_per_mwh=50.0)],
+                         {"city": load},
+                         series={"ev_plugged_pu": {"fleet": plug},
+                                 "ev_driving_pu": {"fleet": drive}},
+                         ev_fleets=[fleet()])
+
+    ev = baseline_mw(with_load([1.0] * 4 * days))["fleet"].to_numpy()
+    case = with_load(list(1.0 + ev))
+    assert gridopt.solve(case).objective == pytest.approx(5_800.0)
+    for k in (2, 3):
+        agg = aggregate(case, k, hours=4, keep_peak=False)
+        prof = fleet_profiles(agg)
+        eff = agg.table("ev_fleets")["eff_charge"].iloc[0]
+        per_period = (eff * prof.baseline[0] - prof.driving[0]).reshape(k, 4).sum(axis=1)
+        np.testing.assert_allclose(per_period, 0.0, atol=1e-12)
+        assert agg.weights @ (prof.baseline[0] * 0.1) == pytest.approx(ev.sum())
+        assert gridopt.solve(agg).objective == pytest.approx(5_800.0)
+
+
+def test_peak_events_do_not_widen_into_another_period() -> None:
+    """The peak (10 MW) is the first hour of day 6; its 2-hour event widens forward in the full
+    year. On the aggregated case the snapshot before it is the last hour of an unrelated
+    typical day (9.5 MW, higher than the hour after): the event must not reach back into it,
+    so the event scope stays days 6 and 7, as in the full year."""
+    load = np.full(240, 5.0)
+    load[23::24] = [9.5, 9.4, 9.45, 9.42, 8.9, 9.5, 9.5, 9.5, 9.5, 9.5]
+    load[120], load[121] = 10.0, 9.0
+    case = make_case(240, [gen("g", "gas", p_nom_mw=100.0, vom_per_mwh=10.0)], {"l": list(load)})
+    case = case.replace(config={**case.config, "peak_response": {"k": 1, "event_duration_h": 2}})
+    agg = aggregate(case, 3)
+    full_scope, short_scope = event_scope(case)[0], event_scope(agg)[0]
+    assert short_scope.labels.equals(full_scope.labels)
+    assert full_scope.labels.normalize().unique().strftime("%m-%d").tolist() == ["01-06", "01-07"]
+
+
 def test_linked_bounds_with_standing_loss_are_conservative() -> None:
     """With standing loss λ > 0 the start bounds κ S_d + δ^max ≤ E and κ^L S_d + δ^min ≥ 0
     are sufficient, not necessary: the optimum is no better than the full horizon's and

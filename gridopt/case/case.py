@@ -54,7 +54,8 @@ class Periods:
     The case's snapshots are K periods of L snapshots each, in order. Original period d
     (d = 0 … N − 1, calendar order) is represented by period ``sequence[d]``; period k stands for
     ``count[k]`` original periods. Storage with ``linked`` carries its state of charge through
-    the original sequence (Kotzur et al., 2018); otherwise each period is cyclic on its own.
+    the original sequence (Kotzur et al., 2018); otherwise every store is cyclic within each
+    period.
     """
 
     length: int

@@ -116,7 +116,11 @@ def _add_energy(m: ArrayModel, case: Case, scope: Scope, prof: FleetProfiles,
     start = np.zeros((len(table), scope.n))  # ê before a window's first hour (event scope)
     if not scope.is_dispatch:
         first = scope.first_of_window()
-        start[:, first] = prof.soc_baseline[:, h[first] - 1]  # h − 1 = −1 wraps to the end
+        before = h[first] - 1  # h − 1 = −1 wraps to the end
+        if case.periods is not None:  # a period's start follows its own end (periodic)
+            length = case.periods.length
+            before = np.where(h[first] % length == 0, h[first] + length - 1, before)
+        start[:, first] = prof.soc_baseline[:, before]
     net_use = rho * (prof.driving[:, h] - start)
     eff_c = table["eff_charge"].to_numpy(float)[:, None]
     eff_d = table["eff_discharge"].to_numpy(float)[:, None]
@@ -182,14 +186,30 @@ def fleet_profiles(case: Case) -> FleetProfiles:
     battery_h = table["battery_kwh"].to_numpy(float) / kw
     plugged = plugged_share(case)
     driving = (table["daily_energy_kwh"].to_numpy(float) / kw)[:, None] * driving_share(case)
-    baseline, soc, found = uncontrolled_charging(
-        table.index, plugged, driving, battery_h, table["eff_charge"].to_numpy(float), case.step_h)
+    baseline, soc, found = _periodic_charging(case, table.index, plugged, driving, battery_h,
+                                              table["eff_charge"].to_numpy(float))
     problems += found
     if problems:
         raise CaseError(problems)
     sigma = table["min_soc_departure_pu"].to_numpy(float)
     soc_min = np.minimum((sigma * battery_h)[:, None] * plugged, soc)
     return FleetProfiles(plugged, driving, baseline, soc, soc_min, battery_h)
+
+
+def _periodic_charging(case: Case, names: pd.Index, plugged: np.ndarray, driving: np.ndarray,
+                       battery_h: np.ndarray, eff: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """:func:`uncontrolled_charging` over the horizon, or over each representative period on
+    its own (periodic within the period, as the fleet energy is in the model)."""
+    p = case.periods
+    if p is None:
+        return uncontrolled_charging(names, plugged, driving, battery_h, eff, case.step_h)
+    parts = [uncontrolled_charging(names, plugged[:, k * p.length:(k + 1) * p.length],
+                                   driving[:, k * p.length:(k + 1) * p.length], battery_h, eff,
+                                   case.step_h) for k in range(p.n_periods)]
+    problems = list({(q.row, q.rule): q for part in parts for q in part[2]}.values())
+    return (np.concatenate([part[0] for part in parts], axis=1),
+            np.concatenate([part[1] for part in parts], axis=1), problems)
 
 
 def check_ev_fleets(case: Case) -> list[Problem]:

@@ -81,25 +81,40 @@ def peak_hours(case: Case) -> np.ndarray:
 
 def peak_events(case: Case) -> list[np.ndarray]:
     """Runs of consecutive peak hours, each widened to ≥ L hours (⌈L/Δt⌉ snapshots) towards
-    the higher neighbour."""
+    the higher neighbour. Consecutive means one snapshot spacing apart: on a case of representative
+    periods an event neither joins nor widens into a period that does not follow in the
+    calendar."""
     hours, demand = peak_hours(case), system_demand(case)
     if hours.size == 0:
         raise CaseError([Problem("case.yaml", None, "peak_response", "peak-hours-empty",
                                  "no peak hour falls inside the snapshots: check "
                                  "peak_response.events (or hours/threshold_pu)")])
-    runs = np.split(hours, np.flatnonzero(np.diff(hours) > 1) + 1)
+    follows = _follows(case)  # follows[t]: snapshot t is one step after t − 1
+    breaks = np.flatnonzero((np.diff(hours) > 1) | ~follows[hours[1:]]) + 1
+    runs = np.split(hours, breaks)
     length = max(1, int(np.ceil(settings(case).event_duration_h / case.step_h - 1e-9)))
     events: list[np.ndarray] = []
     for run in runs:
         lo, hi = int(run[0]), int(run[-1])
         while hi - lo + 1 < min(length, len(demand)):
-            left = demand[lo - 1] if lo > 0 else -np.inf
-            right = demand[hi + 1] if hi + 1 < len(demand) else -np.inf
+            left = demand[lo - 1] if lo > 0 and follows[lo] else -np.inf
+            right = demand[hi + 1] if hi + 1 < len(demand) and follows[hi + 1] else -np.inf
+            if left == right == -np.inf:
+                break  # no neighbour in time: the event stays shorter
             lo, hi = (lo - 1, hi) if left >= right else (lo, hi + 1)
-        if events and lo <= events[-1][-1] + 1:
+        if events and (lo <= events[-1][-1] or (lo == events[-1][-1] + 1 and follows[lo])):
             lo = int(events.pop()[0])
         events.append(np.arange(lo, hi + 1))
     return events
+
+
+def _follows(case: Case) -> np.ndarray:
+    """True where a snapshot comes one regular spacing (the median gap between snapshots)
+    after the one before it; never at 0. The gaps between representative periods are longer."""
+    if case.n_snapshots < 2:
+        return np.zeros(case.n_snapshots, bool)
+    gaps = np.diff(case.snapshots.asi8)
+    return np.r_[False, gaps == np.median(gaps)]
 
 
 #: An event's window runs from 00:00 of its first day for this long past its last day's start,

@@ -72,18 +72,22 @@ def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e:
                      e_nom: np.ndarray, e_new_col: np.ndarray) -> None:
     """e_t = keep · e_{t−1} + η^c Δt c_t − Δt/η^d d_t within each window (the horizon, or each
     representative period). At a window's first hour e_{t−1} is the window's last hour
-    (cyclic), σ E (given initial state) or 0 (linked periods: e is relative to the start)."""
+    (cyclic; every store in unlinked periods, since a given initial state would otherwise be
+    counted once per period), σ E (given initial state, no periods) or 0 (linked periods: e is
+    relative to the period's start)."""
     st = case.table(FAMILY)
     dt = case.step_h
     keep = ((1.0 - st["standing_loss_per_h"].to_numpy()) ** dt)[:, None]
     scope = dispatch_scope(case)
     first = np.broadcast_to(scope.first_of_window(), e.shape)
-    linked = case.periods is not None and case.periods.linked
+    periods = case.periods
     cyclic = np.broadcast_to(st["cyclic"].to_numpy(bool)[:, None], e.shape)
-    starts_here = first & (~cyclic | linked)  # rows that start from a given state
+    if periods is not None:  # linked: from 0 (relative state); not linked: cyclic per period
+        cyclic = np.broadcast_to(not periods.linked, e.shape)
+    starts_here = first & ~cyclic  # rows that start from a given state (σ E, or 0 if linked)
     prev = previous(e, scope, cyclic=True)
     prev[starts_here] = -1
-    given = first & ~cyclic & (not linked)  # σ·E enters these rows
+    given = starts_here & (periods is None)  # σ·E enters these rows
     sigma = st["soc_initial_pu"].to_numpy()[:, None]
     init_new = np.where(given, np.broadcast_to(e_new_col[:, None], e.shape), -1)
     rhs = np.where(given, keep * sigma * e_nom[:, None], 0.0)
