@@ -50,3 +50,21 @@ def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, lis
 def gen(name: str, carrier: str = "gas", bus: str = "b", **kw: Any) -> dict[str, Any]:
     """A generator row with the given columns."""
     return {"name": name, "bus": bus, "carrier": carrier, **kw}
+
+
+#: The shared four-hour DR system (``tests/test_shiftable.py`` docstring): load per hour, MW.
+LOAD = [80.0, 100.0, 90.0, 70.0]
+
+
+def four_hour_case(hours: int = 4, load: list[float] | None = None, **tables: Any) -> Case:
+    """One bus, load [80, 100, 90, 70] MW, 'cheap' 90 MW at 10/MWh and 'dear' 100 MW at
+    100/MWh (objective 4,300 without DR); any DR tables passed through."""
+    return make_case(hours, [gen("cheap", p_nom_mw=90.0, vom_per_mwh=10.0),
+                             gen("dear", p_nom_mw=100.0, vom_per_mwh=100.0)],
+                     {"load": load or LOAD}, **tables)
+
+
+def with_peak(case: Case, k: int, **extra: Any) -> Case:
+    """Peak response over the top-k hours, events at least one hour long."""
+    return case.replace(config={**case.config,
+                                "peak_response": {"k": k, "event_duration_h": 1, **extra}})

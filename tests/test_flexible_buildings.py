@@ -18,8 +18,7 @@ from gridopt.case.case import Case, CaseError
 from gridopt.components.flexible_buildings import OCCUPANCY
 from gridopt.model.build import build_model
 from gridopt.peak import verify
-from tests.factory import gen, make_case
-from tests.test_shiftable import four_hour_case, with_peak
+from tests.factory import four_hour_case, gen, make_case, with_peak
 
 BACKENDS = ["highs", "pyomo"]
 

@@ -15,29 +15,15 @@ import gridopt
 from gridopt.case.case import Case
 from gridopt.model.build import build_model
 from gridopt.peak import verify, with_target
-from tests.factory import gen, make_case
+from tests.factory import four_hour_case, with_peak
 
 BACKENDS = ["highs", "pyomo"]
-LOAD = [80.0, 100.0, 90.0, 70.0]
-
-
-def four_hour_case(hours: int = 4, load: list[float] | None = None, **tables: object) -> Case:
-    """The shared system of the module docstring (any DR tables passed through)."""
-    return make_case(hours, [gen("cheap", p_nom_mw=90.0, vom_per_mwh=10.0),
-                             gen("dear", p_nom_mw=100.0, vom_per_mwh=100.0)],
-                     {"load": load or LOAD}, **tables)
 
 
 def shiftable(**kw: object) -> dict[str, object]:
     """A 3 MW enrolled shiftable load at bus 'b', activation 5/MWh, defaults otherwise."""
     return {"name": "s", "bus": "b", "potential_mw": 3.0, "enrolled_mw": 3.0,
             "activation_cost_per_mwh": 5.0, **kw}
-
-
-def with_peak(case: Case, k: int, **extra: object) -> Case:
-    """Peak response over the top-k hours, events at least one hour long."""
-    return case.replace(config={**case.config,
-                                "peak_response": {"k": k, "event_duration_h": 1, **extra}})
 
 
 def values(r: gridopt.Results, quantity: str, name: str = "s") -> list[float]:

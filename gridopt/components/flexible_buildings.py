@@ -22,8 +22,15 @@ import numpy as np
 
 from gridopt.case.case import Case
 from gridopt.components._common import bus_positions
-from gridopt.components._dr import Enrolment, Scope, add_enrolment, register_response
-from gridopt.components.shiftable import element_windows, last_of, previous_in
+from gridopt.components._dr import (
+    Enrolment,
+    Scope,
+    add_enrolment,
+    element_windows,
+    last_of,
+    previous_in,
+    register_response,
+)
 from gridopt.model.arrays import INF, ArrayModel
 
 FAMILY = "flexible_buildings"

@@ -25,7 +25,15 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.components._common import bus_positions
-from gridopt.components._dr import Scope, add_enrolment, register_response, windows_of
+from gridopt.components._dr import (
+    Scope,
+    add_enrolment,
+    element_windows,
+    first_of,
+    last_of,
+    previous_in,
+    register_response,
+)
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "shiftable"
@@ -55,36 +63,6 @@ def add_shiftable(m: ArrayModel, case: Case, scope: Scope) -> None:
         m.add_injection(FAMILY, d, buses, 1.0)
         m.add_injection(FAMILY, u, buses, -1.0)
     register_response(m, case, FAMILY, scope, [(d, 1.0), (u, -1.0)])
-
-
-# -- windows, shared with the other families that return to neutral within a window ----------
-def element_windows(case: Case, scope: Scope, window_h: np.ndarray) -> np.ndarray:
-    """Window id per element and scope hour (E × H): each scope window cut into blocks of
-    ``window_h`` hours (whole snapshots, at least one); a non-finite ``window_h`` keeps the
-    scope's."""
-    steps = np.where(np.isfinite(window_h),
-                     np.maximum(np.floor(window_h / case.step_h + 1e-9), 1.0), np.inf)
-    out = np.empty((len(window_h), scope.n), dtype=np.int64)
-    for value in np.unique(steps):
-        out[steps == value] = windows_of(scope, float(value))
-    return out
-
-
-def first_of(window: np.ndarray) -> np.ndarray:
-    """True at the first hour of each window (E × H)."""
-    return np.c_[np.ones((len(window), 1), bool), window[:, 1:] != window[:, :-1]]
-
-
-def last_of(window: np.ndarray) -> np.ndarray:
-    """True at the last hour of each window (E × H)."""
-    return np.c_[window[:, 1:] != window[:, :-1], np.ones((len(window), 1), bool)]
-
-
-def previous_in(cols: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """Column of the previous hour in the same window; −1 (no term) at a window's first hour."""
-    prev = np.roll(cols, 1, axis=1)
-    prev[first_of(window)] = -1
-    return prev
 
 
 def row_labels(case: Case, family: str, scope: Scope, ii: np.ndarray,
