@@ -161,3 +161,17 @@ def test_14_derived_energy_above_its_maximum_is_a_problem() -> None:
         make_case(hours=1, generators=[gen("g", p_nom_mw=5.0)], loads={"load": [1.0]},
                   storage=[{"name": "s", "bus": "b", "p_nom_mw": 10.0, "duration_h": 4.0,
                             "e_nom_max_mwh": 30.0}])
+
+
+def test_a_threads_option_after_an_earlier_solve_still_solves() -> None:
+    """HiGHS sizes its thread scheduler at a process's first solve and leaves a later solve
+    with another ``threads`` value unsolved (status not set); gridopt restarts the scheduler,
+    so solves with threads 2, 1 and the default in one process all reach the optimum (30)."""
+    case = make_case(hours=2, generators=[gen("solar", "solar", p_nom_mw=2.0),
+                                          gen("gas", "gas", p_nom_mw=5.0, vom_per_mwh=30.0)],
+                     loads={"l": [1.0, 1.0]}, availability={"solar": [1.0, 0.0]})
+    for options in ({}, {"threads": 2}, {"threads": 1}, {}, {"threads": 2}):
+        for backend in ("highs", "pyomo"):
+            r = gridopt.solve(case, backend=backend, **options)
+            assert r.status == "optimal", (backend, options)
+            assert r.objective == pytest.approx(30.0)

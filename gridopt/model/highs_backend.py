@@ -58,8 +58,17 @@ def highs_version() -> str:
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
+def prepare_threads(options: dict[str, Any] | None) -> None:
+    """HiGHS sizes one thread scheduler per process at its first solve and refuses a later
+    solve that asks for another ``threads`` value (status not set). When ``threads`` is given,
+    restart the scheduler so that each solve gets the threads it asks for."""
+    if options and "threads" in options:
+        highspy.Highs.resetGlobalScheduler(True)
+
+
 def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Highs:
     """Pass the model to a new ``Highs`` instance in one call (CSC matrix)."""
+    prepare_threads(options)
     a = m.matrix("csc")
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)

@@ -21,7 +21,7 @@ import pyomo.version
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from gridopt.model.arrays import ArrayModel, Block
-from gridopt.model.highs_backend import Solution, label_of, labels_of
+from gridopt.model.highs_backend import Solution, label_of, labels_of, prepare_threads
 
 log = logging.getLogger(__name__)
 INF = float("inf")
@@ -127,6 +127,8 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
     model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     t1 = time.perf_counter()
     opt = pyo.SolverFactory(solver)
+    if "highs" in solver:
+        prepare_threads(options)
     for key, value in (options or {}).items():
         opt.options[key] = value
     result = opt.solve(model, load_solutions=False)
