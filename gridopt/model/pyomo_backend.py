@@ -18,6 +18,7 @@ import pandas as pd
 import pyomo
 import pyomo.environ as pyo
 import pyomo.version
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from gridopt.model.arrays import ArrayModel, Block
@@ -59,7 +60,17 @@ def _index_keys(block: Block, cache: dict[int, tuple[Any, list[str]]]) -> list:
 
 
 def to_pyomo_model(m: ArrayModel) -> pyo.ConcreteModel:
-    """Build a ``ConcreteModel`` with the same variables, rows and objective as ``m``."""
+    """Build a ``ConcreteModel`` with the same variables, rows and objective as ``m``.
+
+    Python's cyclic garbage collector is paused meanwhile (Pyomo's ``PauseGC``): the build
+    creates millions of objects and no garbage, and full collections over a growing heap
+    would make it superlinear in the model size.
+    """
+    with PauseGC():
+        return _build(m)
+
+
+def _build(m: ArrayModel) -> pyo.ConcreteModel:
     model = pyo.ConcreteModel(name="gridopt")
     lower, upper = m.lower.tolist(), m.upper.tolist()
     cache: dict[int, tuple[Any, list[str]]] = {}
@@ -131,7 +142,8 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
         prepare_threads(options)
     for key, value in (options or {}).items():
         opt.options[key] = value
-    result = opt.solve(model, load_solutions=False)
+    with PauseGC():  # the translation to the solver creates many objects too
+        result = opt.solve(model, load_solutions=False)
     t2 = time.perf_counter()
     status = _status(result)
     x = y = objective = None
