@@ -46,17 +46,20 @@ PeriodHoursOpt = Annotated[float, typer.Option(
     "--period-hours", help="Length of a representative period (24: days, 168: weeks).")]
 LinkedOpt = Annotated[bool, typer.Option(
     "--linked/--no-linked", help="Storage carries its state across periods (seasonal).")]
+MethodOpt = Annotated[str, typer.Option(
+    "--cluster-method", help="tsam clustering: hierarchical, kmeans, kmedoids, kmaxoids, "
+                             "averaging or contiguous.")]
 
 
 def _aggregated(c: Case, periods: int | None, hours: float, linked: bool,
-                case: Path | None) -> Case:
+                case: Path | None, method: str = "hierarchical") -> Case:
     """The case itself, or on ``periods`` representative periods."""
     if periods is None:
         return c
     from gridopt.periods import aggregate
 
     with console.status(f"aggregating {c.name} to {periods} periods of {hours:g} h"):
-        return _guard(lambda: aggregate(c, periods, hours, linked=linked), case)
+        return _guard(lambda: aggregate(c, periods, hours, method=method, linked=linked), case)
 
 
 def _load(case: Path | None) -> Case:
@@ -112,14 +115,14 @@ def run(case: CaseArg = None,
         out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
         backend: Annotated[Backend, typer.Option(help="Model backend.")] = Backend.highs,
         periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0,
-        linked: LinkedOpt = True,
+        linked: LinkedOpt = True, cluster_method: MethodOpt = "hierarchical",
         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Solve a case (the embedded default when none is given) and write its results."""
     from gridopt.results.write import write_results
     from gridopt.solve import solve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    c = _aggregated(_load(case), periods, period_hours, linked, case)
+    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method)
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _guard(lambda: solve(c, backend=backend.value), case)
     if not results.ok:
@@ -182,13 +185,14 @@ def peak_response(
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Also cost the target.")] =
         True,
     periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0, linked: LinkedOpt = True,
+    cluster_method: MethodOpt = "hierarchical",
 ) -> None:
     """Verify the peak-load response target (PASS/FAIL), cost it, write CSV and a plot."""
     from gridopt.peak import cost_curve, verify
     from gridopt.results.plots import plot_cost_curve
     from gridopt.results.write import write_folder
 
-    c = _aggregated(_load(case), periods, period_hours, linked, case)
+    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method)
     with console.status(f"measuring the peak response of {c.name}"):
         report = _guard(lambda: verify(c), case)
     _print_peak(report, c.currency)

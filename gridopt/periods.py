@@ -37,8 +37,10 @@ def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hier
         Period length (24: typical days, 168: typical weeks). The horizon must hold a whole
         number of periods.
     method, representation : str
-        ``tsam`` clustering method and how a cluster is represented (``medoid``: a real period
-        of the year, rescaled so that every series keeps its mean).
+        ``tsam`` clustering method (:data:`METHODS`; ``kmedoids`` solves an exact MILP and
+        takes about a minute for a year of days) and how a cluster is represented
+        (:data:`REPRESENTATIONS`; ``medoid``: a real period of the year, rescaled so that
+        every series keeps its mean).
     linked : bool
         Storage carries its state of charge through the original sequence of periods;
         otherwise every period is cyclic on its own.

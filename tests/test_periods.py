@@ -287,3 +287,13 @@ def test_cli_bad_periods_exit_1_and_write_nothing(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert "between" in res.output and "Traceback" not in res.output
     assert not out.exists()
+
+
+def test_cli_cluster_method(tmp_path: Path) -> None:
+    ok = CliRunner().invoke(app, ["run", "--periods", "8", "--cluster-method", "kmeans",
+                                  "--no-linked", "--out", str(tmp_path / "a")])
+    assert ok.exit_code == 0, ok.output
+    bad = CliRunner().invoke(app, ["run", "--periods", "8", "--cluster-method", "magic",
+                                   "--out", str(tmp_path / "b")])
+    assert bad.exit_code == 1 and "unknown aggregation method" in bad.output
+    assert not (tmp_path / "b").exists()
