@@ -124,6 +124,20 @@ def _sort_key(values: pd.Series, key: str) -> pd.Series:
     return pd.Series(pd.to_datetime(values, format="mixed", errors="coerce"), index=values.index)
 
 
+def full_availability(gens: pd.DataFrame, given: pd.DataFrame,
+                      snapshots: pd.DatetimeIndex) -> pd.DataFrame:
+    """T × generators: the given availability where a cell is given, else ``p_max_pu``
+    (as ``DataFrame.update`` would, with numpy: this runs on every case build)."""
+    values = np.tile(gens["p_max_pu"].to_numpy(float), (len(snapshots), 1))
+    if given is not None and given.shape[1]:
+        pos = gens.index.get_indexer(given.columns)
+        keep = pos >= 0
+        cells = given.to_numpy(float)[:, keep]
+        target = values[:, pos[keep]]
+        values[:, pos[keep]] = np.where(np.isnan(cells), target, cells)
+    return pd.DataFrame(values, index=snapshots, columns=gens.index)
+
+
 def case_from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],
                      series: Mapping[str, pd.DataFrame | None] | None = None,
                      sources: pd.DataFrame | None = None, path: Any = None,
@@ -151,11 +165,8 @@ def case_from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFram
     all_tables = {**filled, **extra}
     ts = {kind: series_frame(kind, series.get(kind), snapshots, filled[SERIES[kind][0]].index)
           for kind in SERIES}
-    gens = filled["generators"]
-    avail = pd.DataFrame(np.broadcast_to(gens["p_max_pu"].to_numpy(), (len(snapshots), len(gens))),
-                         index=snapshots, columns=gens.index).copy()
-    avail.update(ts["availability_pu"])
-    ts["availability_pu"] = avail
+    ts["availability_pu"] = full_availability(filled["generators"], ts["availability_pu"],
+                                              snapshots)
     snap_cfg = config.get("snapshots", {})
     return Case(
         name=str(config["name"]),
