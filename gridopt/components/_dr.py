@@ -175,6 +175,20 @@ class Response:
     constant: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
+def add_dispatch_terms(m: ArrayModel, case: Case, family: str, down: np.ndarray,
+                       up: np.ndarray | None = None) -> None:
+    """Dispatch scope: activation cost Σ_t w_t C^act_i down_{i,t} and the injections +down
+    (and −up, energy taken back) at each element's bus."""
+    table = case.table(family)
+    names = table.index.to_numpy(dtype=object)[:, None]
+    m.add_cost(family, "activation", down,
+               case.weights * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
+    buses = bus_positions(case.table("buses").index, table["bus"])
+    m.add_injection(family, down, buses, 1.0)
+    if up is not None:
+        m.add_injection(family, up, buses, -1.0)
+
+
 def register_response(m: ArrayModel, case: Case, family: str, scope: Scope,
                       terms: list[tuple[np.ndarray, object]],
                       constant: np.ndarray | None = None) -> None:

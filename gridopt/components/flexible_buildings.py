@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from gridopt.case.case import Case
-from gridopt.components._common import bus_positions
 from gridopt.components._dr import (
     Enrolment,
     Scope,
+    add_dispatch_terms,
     add_enrolment,
     element_windows,
     last_of,
@@ -52,12 +52,7 @@ def add_flexible_buildings(m: ArrayModel, case: Case, scope: Scope) -> None:
                           [(x, 1.0), *enrol.terms(power)], "<=", enrol.rhs(power))
     _add_state(m, case, scope, d, c, enrol)
     if scope.is_dispatch:
-        names = table.index.to_numpy(dtype=object)[:, None]
-        m.add_cost(FAMILY, "activation", d,
-                   case.weights * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
-        buses = bus_positions(case.table("buses").index, table["bus"])
-        m.add_injection(FAMILY, d, buses, 1.0)
-        m.add_injection(FAMILY, c, buses, -1.0)
+        add_dispatch_terms(m, case, FAMILY, d, c)
     register_response(m, case, FAMILY, scope, [(d, 1.0), (c, -1.0)])
 
 

@@ -18,8 +18,13 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
-from gridopt.components._common import bus_positions
-from gridopt.components._dr import Enrolment, Scope, add_enrolment, register_response
+from gridopt.components._dr import (
+    Enrolment,
+    Scope,
+    add_dispatch_terms,
+    add_enrolment,
+    register_response,
+)
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "interruptible"
@@ -38,10 +43,7 @@ def add_interruptible(m: ArrayModel, case: Case, scope: Scope) -> None:
     _add_event_energy(m, case, scope, r, enrol, rho[:, 0])
     _add_annual_hours(m, case, scope, r, enrol, rho[:, 0])
     if scope.is_dispatch:
-        names = table.index.to_numpy(dtype=object)[:, None]
-        m.add_cost(FAMILY, "activation", r,
-                   case.weights * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
-        m.add_injection(FAMILY, r, bus_positions(case.table("buses").index, table["bus"]), 1.0)
+        add_dispatch_terms(m, case, FAMILY, r)
     register_response(m, case, FAMILY, scope, [(r, 1.0)])
 
 

@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
-from gridopt.components._common import bus_positions
 from gridopt.components._dr import (
     Scope,
+    add_dispatch_terms,
     add_enrolment,
     element_windows,
     first_of,
@@ -56,12 +56,7 @@ def add_shiftable(m: ArrayModel, case: Case, scope: Scope) -> None:
     _add_energy_neutral(m, case, scope, d, u, window)
     _add_shift_limits(m, case, scope, d, u, window)
     if scope.is_dispatch:
-        names = table.index.to_numpy(dtype=object)[:, None]
-        m.add_cost(FAMILY, "activation", d,
-                   case.weights * table["activation_cost_per_mwh"].to_numpy()[:, None], names)
-        buses = bus_positions(case.table("buses").index, table["bus"])
-        m.add_injection(FAMILY, d, buses, 1.0)
-        m.add_injection(FAMILY, u, buses, -1.0)
+        add_dispatch_terms(m, case, FAMILY, d, u)
     register_response(m, case, FAMILY, scope, [(d, 1.0), (u, -1.0)])
 
 
