@@ -18,10 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
-import sys
-import time
 from pathlib import Path
+
+from benchmarks.run_default import run_child
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -69,14 +68,7 @@ print(json.dumps({
 
 def run_one(k: int, hours: float, variant: str) -> dict:
     """One configuration in a fresh process (k = 0: the full year)."""
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(k), str(hours), variant],
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        return {"k": k, "status": "error", "error": out.stderr[-2000:]}
-    record = json.loads(out.stdout.strip().splitlines()[-1])
-    record["wall_seconds"] = time.perf_counter() - t0
-    return record
+    return run_child(CHILD, [str(k), str(hours), variant], {"k": k})
 
 
 def compare(full: dict, rec: dict) -> dict:

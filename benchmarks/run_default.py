@@ -50,16 +50,22 @@ print(json.dumps({
 """
 
 
-def run_one(backend: str, hours: int) -> dict:
-    """Run one backend in a fresh Python process and return its figures."""
+def run_child(code: str, args: list[str], label: dict) -> dict:
+    """Run ``code`` in a fresh Python process; its last stdout line is a JSON record, to which
+    the wall time is added (on failure: ``label`` with status "error" and stderr's tail)."""
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, backend, str(hours)],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         check=False)
     if out.returncode != 0:
-        return {"backend": backend, "status": "error", "error": out.stderr[-2000:]}
+        return {**label, "status": "error", "error": out.stderr[-2000:]}
     record = json.loads(out.stdout.strip().splitlines()[-1])
     record["wall_seconds"] = time.perf_counter() - t0
     return record
+
+
+def run_one(backend: str, hours: int) -> dict:
+    """Run one backend in a fresh Python process and return its figures."""
+    return run_child(CHILD, [backend, str(hours)], {"backend": backend})
 
 
 def to_markdown(records: list[dict], meta: dict) -> str:
