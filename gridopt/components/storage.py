@@ -33,6 +33,11 @@ def energy_capacity(stores: pd.DataFrame) -> np.ndarray:
     return np.where((e_nom == 0) & ~np.isnan(by_duration), by_duration, e_nom)
 
 
+def keep_per_step(case: Case) -> np.ndarray:
+    """κ_s = (1 − λ_s)^Δt: the share of stored energy each store keeps over one snapshot."""
+    return (1.0 - case.table(FAMILY)["standing_loss_per_h"].to_numpy()) ** case.step_h
+
+
 def add_storage(m: ArrayModel, case: Case) -> None:
     """Add charge, discharge, state of charge, new capacity, their limits and costs."""
     st = case.table(FAMILY)
@@ -77,7 +82,7 @@ def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e:
     relative to the period's start)."""
     st = case.table(FAMILY)
     dt = case.step_h
-    keep = ((1.0 - st["standing_loss_per_h"].to_numpy()) ** dt)[:, None]
+    keep = keep_per_step(case)[:, None]
     scope = dispatch_scope(case)
     first = np.broadcast_to(scope.first_of_window(), e.shape)
     periods = case.periods
@@ -115,7 +120,7 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
       κ^L S_d + δ^min_{k(d)} ≥ 0 (exact without standing loss, conservative with it)
     """
     st, p = case.table(FAMILY), case.periods
-    keep = (1.0 - st["standing_loss_per_h"].to_numpy()) ** case.step_h
+    keep = keep_per_step(case)
     n_st, n_orig, length = len(st), p.n_original, p.length
     starts = pd.Index(p.starts, name="period")
     s_var = m.add_variables(f"{FAMILY}.soc_start", (st.index, starts), 0.0).index()
@@ -139,13 +144,12 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
         (np.where(given, -1, np.roll(last, 1, axis=1)), -1.0),
         (np.where(given, np.broadcast_to(e_new_col[:, None], given.shape), -1), -sigma),
     ], "==", np.where(given, sigma * e_nom[:, None], 0.0))
-    k = p.sequence[None, :]
     new = np.broadcast_to(e_new_col[:, None], (n_st, n_orig))
     m.add_constraints(f"{FAMILY}.start_upper", (st.index, starts),
-                      [(s_var, keep[:, None]), (hi[:, k[0]], 1.0), (new, -1.0)], "<=",
+                      [(s_var, keep[:, None]), (hi[:, p.sequence], 1.0), (new, -1.0)], "<=",
                       e_nom[:, None])
     m.add_constraints(f"{FAMILY}.start_lower", (st.index, starts),
-                      [(s_var, (keep ** length)[:, None]), (lo[:, k[0]], 1.0)], ">=", 0.0)
+                      [(s_var, (keep ** length)[:, None]), (lo[:, p.sequence], 1.0)], ">=", 0.0)
 
 
 def _add_capacity_limits(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray,

@@ -17,7 +17,7 @@ import pandas as pd
 from gridopt.case.case import Case
 from gridopt.components._dr import evaluate
 from gridopt.components.network import bus_demand
-from gridopt.components.storage import energy_capacity
+from gridopt.components.storage import energy_capacity, keep_per_step
 from gridopt.components.vpp import vpp_series
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.highs_backend import Solution
@@ -122,7 +122,7 @@ class Results:
         if p is None or not p.linked or "storage.soc_start" not in self.model.var_blocks:
             return self._maybe("storage.soc", self.case.table("storage").index)
         st = self.case.table("storage")
-        keep = (1.0 - st["standing_loss_per_h"].to_numpy()) ** self.case.step_h
+        keep = keep_per_step(self.case)
         start = self.variable("storage.soc_start").to_numpy()  # N × S
         delta = self.variable("storage.soc").to_numpy().reshape(p.n_periods, p.length, -1)
         decay = keep[None, :] ** np.arange(1, p.length + 1)[:, None]  # L × S
