@@ -70,9 +70,7 @@ def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hier
     else:
         reps, labels, assign = _cluster(values[free], free, n_typical, method, representation,
                                         frame.columns)
-    count = np.bincount(assign, minlength=len(reps)).astype(float)
-    return _assemble(case, frame, length, values, kept, free, reps, labels, assign, count,
-                     linked)
+    return _assemble(case, frame, length, values, kept, free, reps, labels, assign, linked)
 
 
 def _period_length(case: Case, hours: float) -> int:
@@ -119,7 +117,8 @@ def _cluster(values: np.ndarray, free: np.ndarray, k: int, method: str, represen
     from tsam import ClusterConfig
 
     n, length, n_col = values.shape
-    index = pd.date_range("2001-01-01", periods=n * length, freq="h")  # tsam wants a regular
+    # tsam wants a regular datetime index: the free periods get a synthetic, gap-free one
+    index = pd.date_range("2001-01-01", periods=n * length, freq="h")
     frame = pd.DataFrame(values.reshape(n * length, n_col), index=index, columns=columns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -143,8 +142,9 @@ def _cluster(values: np.ndarray, free: np.ndarray, k: int, method: str, represen
 
 def _assemble(case: Case, frame: pd.DataFrame, length: int, values: np.ndarray,
               kept: np.ndarray, free: np.ndarray, reps: np.ndarray, labels: np.ndarray,
-              assign: np.ndarray, count: np.ndarray, linked: bool) -> Case:
+              assign: np.ndarray, linked: bool) -> Case:
     """The aggregated case: periods in the calendar order of the days that label them."""
+    count = np.bincount(assign, minlength=len(reps)).astype(float)
     all_reps = np.concatenate([reps, values[kept]]) if kept.size else reps
     all_labels = np.concatenate([labels, kept])
     all_count = np.concatenate([count, np.ones(kept.size)])
