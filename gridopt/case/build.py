@@ -34,14 +34,11 @@ def fill_defaults(kind: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     """Index a table by ``name`` and fill every optional column with its default."""
     if frame is None or "name" not in frame:
         frame = pd.DataFrame(columns=["name"])
-    frame = frame.copy()
-    out = pd.DataFrame(index=pd.Index(frame["name"].astype(str), name="name"))
-    for col in TABLES[kind]:
-        if col.name == "name":
-            continue
-        values = frame[col.name].to_numpy() if col.name in frame else None
-        out[col.name] = _typed(values, col.kind, col.default, len(out))
-    return out
+    index = pd.Index(frame["name"].astype(str), name="name")
+    columns = {col.name: _typed(frame[col.name].to_numpy() if col.name in frame else None,
+                                col.kind, col.default, len(index))
+               for col in TABLES[kind] if col.name != "name"}
+    return pd.DataFrame(columns, index=index)  # one frame, not a column insert per default
 
 
 def _typed(values: np.ndarray | None, kind: str, default: object, n: int) -> np.ndarray:
@@ -99,7 +96,9 @@ def series_frame(kind: str, frame: pd.DataFrame | None, snapshots: pd.DatetimeIn
         return pd.DataFrame(index=snapshots, columns=pd.Index([], name="name"), dtype=float)
     frame = to_wide(frame)
     values = frame.drop(columns=[c for c in ("snapshot", "hour") if c in frame.columns])
-    values = values.apply(pd.to_numeric, errors="coerce").astype(float)
+    if not all(pd.api.types.is_numeric_dtype(t) for t in values.dtypes):
+        values = values.apply(pd.to_numeric, errors="coerce")
+    values = values.astype(float)
     values.index = snapshots
     values.columns = pd.Index(values.columns.astype(str), name="name")
     return values[[e for e in elements if e in values.columns]]

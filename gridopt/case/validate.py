@@ -505,9 +505,23 @@ def _check_wide(ts: _Series) -> list[Problem]:
                      for c in elements if c not in ts.names]
         problems += _missing_elements(ts, elements, None)
         elements = [c for c in elements if c in ts.names]
-    for c in elements:
+    for c in _suspect_columns(ts, elements):
         problems += _check_values(ts, ts.frame[c], ts.lines, c, f"{ts.noun} '{c}'")
     return problems
+
+
+def _suspect_columns(ts: _Series, elements: list[str]) -> list[str]:
+    """The element columns that may hold a bad cell: all of them unless every column is
+    numeric, else only those with a NaN or an out-of-range value (one 2-D scan)."""
+    frame = ts.frame[elements]
+    if frame.shape[1] != len(elements) or not all(
+            pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):
+        return elements
+    lo, hi = SERIES[ts.kind][1], SERIES[ts.kind][2]
+    values = frame.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        ok = (values >= lo) & (values <= hi) & np.isfinite(values)
+    return [c for c, good in zip(elements, ok.all(axis=0), strict=True) if not good]
 
 
 def _missing_elements(ts: _Series, present: Iterable[str], column: str | None) -> list[Problem]:

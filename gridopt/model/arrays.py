@@ -22,6 +22,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 INF = np.inf
+#: Index type of rows and columns: HiGHS indexes with 32-bit integers, so positions are made
+#: int32 once, where they are allocated, and never converted again.
+IDX = np.int32
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Block:
 
     def index(self) -> np.ndarray:
         """Global positions of the block's entries, shaped like the block."""
-        return self.start + np.arange(self.size, dtype=np.int64).reshape(self.shape)
+        return np.arange(self.start, self.start + self.size, dtype=IDX).reshape(self.shape)
 
     @property
     def family(self) -> str:
@@ -57,14 +60,29 @@ class Block:
 class CostTerm:
     """A named objective contribution: Σ coef · x[cols], reported per element.
 
-    ``elements`` labels each entry of ``cols`` so that costs can be summed by element.
+    ``names[codes[i]]`` is the element (generator, store, …) that entry ``i`` of ``cols``
+    belongs to: elements are kept as integer codes into a few names, not as one string per
+    entry, so that summing costs by element is one ``bincount``.
     """
 
     family: str
     kind: str
     cols: np.ndarray
     coefs: np.ndarray
-    elements: np.ndarray
+    codes: np.ndarray
+    names: np.ndarray
+
+    @property
+    def elements(self) -> np.ndarray:
+        """The element of each entry (one string per entry: for reports and tests only)."""
+        return self.names[self.codes]
+
+    def by_element(self, x: np.ndarray) -> pd.Series:
+        """Σ coef · x[col] summed per element (elements with no entry are left out)."""
+        total = np.bincount(self.codes, weights=self.coefs * x[self.cols],
+                            minlength=len(self.names))
+        used = np.bincount(self.codes, minlength=len(self.names)) > 0
+        return pd.Series(total[used], index=self.names[used])
 
 
 @dataclass
@@ -135,10 +153,14 @@ class ArrayModel:
             raise ValueError(f"constraint block {block.name!r} exists already")
         for r, c, v in parts:
             r, c, v = np.broadcast_arrays(r, c, v)
-            keep = (c >= 0) & (v != 0)
-            self._rows.append(r[keep].ravel().astype(np.int32))  # HiGHS indexes with int32
-            self._cols.append(c[keep].ravel().astype(np.int32))
-            self._vals.append(v[keep].ravel())
+            keep = (c >= 0) & (v != 0)  # −1: no variable here; 0: no entry
+            if keep.all():  # the usual case: no masked copy, only the flattening
+                r, c, v = r.ravel(), c.ravel(), v.ravel()
+            else:
+                r, c, v = r[keep], c[keep], v[keep]
+            self._rows.append(r.astype(IDX, copy=False))
+            self._cols.append(c.astype(IDX, copy=False))
+            self._vals.append(v)
         rhs = np.broadcast_to(np.asarray(rhs, float), block.shape).ravel()
         if np.isnan(rhs).any():
             raise ValueError(f"constraint block {block.name!r} has a NaN right-hand side")
@@ -152,13 +174,21 @@ class ArrayModel:
     # -- objective ---------------------------------------------------------------------------
     def add_cost(self, family: str, kind: str, cols: np.ndarray, coefs: object,
                  elements: object) -> None:
-        """Add Σ coefs · x[cols] to the objective, labelled by family, kind and element."""
-        cols, coefs, elements = np.broadcast_arrays(np.asarray(cols),
-                                                    np.asarray(coefs, float),
-                                                    np.asarray(elements, dtype=object))
-        keep = cols.ravel() >= 0  # a column of −1 means "no variable here"
-        self.cost_terms.append(CostTerm(family, kind, cols.ravel()[keep], coefs.ravel()[keep],
-                                        elements.ravel()[keep]))
+        """Add Σ coefs · x[cols] to the objective, labelled by family, kind and element.
+
+        ``coefs`` and ``elements`` broadcast to the shape of ``cols`` (e.g. one name per row
+        of a generator × snapshot block); a column of −1 means "no variable here".
+        """
+        cols = np.asarray(cols)
+        labels = np.asarray(elements, dtype=object)
+        names, codes = np.unique(labels, return_inverse=True)
+        codes = np.broadcast_to(codes.reshape(labels.shape).astype(IDX), cols.shape).ravel()
+        coefs = np.broadcast_to(np.asarray(coefs, float), cols.shape).ravel()
+        cols = cols.ravel()
+        keep = cols >= 0
+        if not keep.all():
+            cols, coefs, codes = cols[keep], coefs[keep], codes[keep]
+        self.cost_terms.append(CostTerm(family, kind, cols, coefs, codes, names))
 
     def add_constant_cost(self, family: str, kind: str, element: str, value: float) -> None:
         """Add a constant (e.g. fixed O&M of existing capacity) to the objective."""
@@ -199,10 +229,11 @@ class ArrayModel:
 
     def cost_vector(self) -> np.ndarray:
         """The objective coefficients c (sum of all cost terms)."""
-        c = np.zeros(self.n_cols)
-        for term in self.cost_terms:
-            np.add.at(c, term.cols, term.coefs)
-        return c
+        if not self.cost_terms:
+            return np.zeros(self.n_cols)
+        cols = np.concatenate([t.cols for t in self.cost_terms])
+        coefs = np.concatenate([t.coefs for t in self.cost_terms])
+        return np.bincount(cols, weights=coefs, minlength=self.n_cols)  # sums repeats
 
     @property
     def offset(self) -> float:

@@ -184,9 +184,8 @@ class Results:
     def costs(self) -> pd.DataFrame:
         """Annual cost by component, element and kind (capital, fixed_om, operating, …)."""
         x = self._x()
-        records = [(t.family, e, t.kind, float(c * v))
-                   for t in self.model.cost_terms
-                   for e, c, v in zip(t.elements, t.coefs, x[t.cols], strict=True)]
+        records = [(t.family, e, t.kind, float(v))
+                   for t in self.model.cost_terms for e, v in t.by_element(x).items()]
         records += [(f, e, k, v) for f, k, e, v in self.model.constant_costs]
         frame = pd.DataFrame(records, columns=["component", "name", "kind", "cost"])
         table = frame.pivot_table(index=["component", "name"], columns="kind", values="cost",
