@@ -1,6 +1,7 @@
 """Representative periods against the full year on the default (Luzhou 2030) case.
 
-For the full year and for each K (typical days by default), one fresh process each: aggregate
+For the full year and for each K (typical days by default), optionally segmented into S
+snapshots of variable length per typical day (``KxS``), one fresh process each: aggregate
 (none for the full year), solve the plan, cost the peak-response target at 5 % (warm-started
 re-solve of the planning model with R ≥ 0.05 P^peak) and measure R on the event days. Records
 objective, new capacities, the target's cost and marginal cost, R, times and sizes into
@@ -9,8 +10,8 @@ and the speed-up. No assertion is made on any time.
 
 Usage::
 
-    python -m benchmarks.periods [--ks 4,8,12,24,48,96] [--hours 24] [--variant default|open]
-                                 [--reuse-full]
+    python -m benchmarks.periods [--ks 4,8,12,24,48,96,12x6,48x6] [--hours 24]
+                                 [--variant default|open] [--reuse-full]
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import gridopt
 from gridopt.solve import as_case
 from gridopt.periods import aggregate
 from gridopt.peak import cost_curve, verify
-k, hours, variant = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+k, hours, variant, segments = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 case = as_case(None)
 if variant == "open":  # what-if: renewable build limits x 10, so that capacities are decided
     gens = case.table("generators").copy()
@@ -40,7 +41,7 @@ if variant == "open":  # what-if: renewable build limits x 10, so that capacitie
     case = case.replace(tables={**case.tables, "generators": gens})
 t1 = time.perf_counter()
 if k:
-    case = aggregate(case, k, hours)
+    case = aggregate(case, k, hours, segments=segments or None)
 t_agg = time.perf_counter() - t1
 r = gridopt.solve(case)
 caps = r.capacities
@@ -52,7 +53,7 @@ curve = cost_curve(case, [0.05])
 t_curve = time.perf_counter() - t2
 report = verify(case)
 print(json.dumps({
-    "k": k, "hours": hours, "status": r.status, "objective": r.objective,
+    "k": k, "segments": segments, "hours": hours, "status": r.status, "objective": r.objective,
     "aggregate_seconds": t_agg, "build_seconds": r.solution.build_seconds,
     "solve_seconds": r.solution.solve_seconds, "cost_curve_seconds": t_curve,
     "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -66,9 +67,23 @@ print(json.dumps({
 """
 
 
-def run_one(k: int, hours: float, variant: str) -> dict:
-    """One configuration in a fresh process (k = 0: the full year)."""
-    return run_child(CHILD, [str(k), str(hours), variant], {"k": k})
+def run_one(k: int, hours: float, variant: str, segments: int = 0) -> dict:
+    """One configuration in a fresh process (k = 0: the full year; segments 0: hourly)."""
+    return run_child(CHILD, [str(k), str(hours), variant, str(segments)],
+                     {"k": k, "segments": segments})
+
+
+def parse_spec(spec: str) -> tuple[int, int]:
+    """``"12"`` → (12, 0); ``"12x6"`` → 12 typical periods of 6 segments each."""
+    k, _, segments = spec.lower().partition("x")
+    return int(k), int(segments or 0)
+
+
+def label(rec: dict) -> str:
+    if not rec["k"]:
+        return "full year (8760 h)"
+    segments = rec.get("segments") or 0
+    return f"{rec['k']} × {segments} segments" if segments else str(rec["k"])
 
 
 def compare(full: dict, rec: dict) -> dict:
@@ -117,7 +132,7 @@ def markdown(records: list[dict], machine: str, variant: str) -> str:
     ]
     for rec in records:
         if rec.get("status") != "optimal":
-            lines.append(f"| {rec['k'] or 'full year'} | – | – | – | {rec.get('status')} "
+            lines.append(f"| {label(rec)} | – | – | – | {rec.get('status')} "
                          "| | | | | | |")
             continue
         plan = rec.get("aggregate_seconds", 0) + rec["build_seconds"] + rec["solve_seconds"]
@@ -129,7 +144,7 @@ def markdown(records: list[dict], machine: str, variant: str) -> str:
             cap = (f"{err['largest_capacity_error_mw']:+,.1f} MW "
                    f"({err['largest_capacity_error_of']})")
         lines.append(
-            f"| {rec['k'] or 'full year (8760 h)'} | {rec['n_constraints']:,} | {plan:,.1f} | "
+            f"| {label(rec)} | {rec['n_constraints']:,} | {plan:,.1f} | "
             f"{err.get('speed_up_plan', 1.0):,.0f}× | {rec['objective'] / 1e6:,.1f} | "
             f"{err.get('objective_error', 0.0):+.2%} | {cap} | "
             f"{err.get('total_new_mw_error', 0.0):+,.1f} | {rec['target_cost'] / 1e6:,.2f} | "
@@ -139,7 +154,8 @@ def markdown(records: list[dict], machine: str, variant: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ks", default="4,8,12,24,48,96")
+    parser.add_argument("--ks", default="4,8,12,24,48,96,12x6,24x6,48x6,48x12,96x6",
+                        help="K typical periods, or KxS: K periods of S segments each")
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--variant", choices=sorted(VARIANTS), default="default")
     parser.add_argument("--report-only", action="store_true",
@@ -161,9 +177,9 @@ def main() -> None:
     if not records:
         print("full year …", flush=True)
         records.append(run_one(0, args.hours, args.variant))
-    for k in (int(x) for x in args.ks.split(",")):
-        print(f"K = {k} …", flush=True)
-        records.append(run_one(k, args.hours, args.variant))
+    for k, segments in (parse_spec(x) for x in args.ks.split(",")):
+        print(f"K = {k}{f' x {segments} segments' if segments else ''} …", flush=True)
+        records.append(run_one(k, args.hours, args.variant, segments))
     full = records[0]
     for rec in records[1:]:
         rec["errors"] = compare(full, rec)

@@ -49,17 +49,26 @@ LinkedOpt = Annotated[bool, typer.Option(
 MethodOpt = Annotated[str, typer.Option(
     "--cluster-method", help="tsam clustering: hierarchical, kmeans, kmedoids, kmaxoids, "
                              "averaging or contiguous.")]
+SegmentsOpt = Annotated[int | None, typer.Option(
+    "--segments", min=1, show_default=False,
+    help="With --periods: segment each typical period into S snapshots of variable length "
+         "(tsam segmentation; the peak periods stay hourly).")]
 
 
 def _aggregated(c: Case, periods: int | None, hours: float, linked: bool,
-                case: Path | None, method: str = "hierarchical") -> Case:
-    """The case itself, or on ``periods`` representative periods."""
+                case: Path | None, method: str = "hierarchical",
+                segments: int | None = None) -> Case:
+    """The case itself, or on ``periods`` representative periods (``segments`` per period)."""
     if periods is None:
+        if segments is not None:
+            err.print("[red]--segments needs --periods[/red]")
+            raise typer.Exit(1)
         return c
     from gridopt.periods import aggregate
 
     with console.status(f"aggregating {c.name} to {periods} periods of {hours:g} h"):
-        return _guard(lambda: aggregate(c, periods, hours, method=method, linked=linked), case)
+        return _guard(lambda: aggregate(c, periods, hours, method=method, linked=linked,
+                                        segments=segments), case)
 
 
 def _load(case: Path | None) -> Case:
@@ -116,13 +125,14 @@ def run(case: CaseArg = None,
         backend: Annotated[Backend, typer.Option(help="Model backend.")] = Backend.highs,
         periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0,
         linked: LinkedOpt = True, cluster_method: MethodOpt = "hierarchical",
+        segments: SegmentsOpt = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Solve a case (the embedded default when none is given) and write its results."""
     from gridopt.results.write import write_results
     from gridopt.solve import solve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method)
+    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _guard(lambda: solve(c, backend=backend.value), case)
     if not results.ok:
@@ -142,8 +152,9 @@ def _print_summary(results) -> None:
     head.add_row("variables / constraints", f"{s['n_variables']:,} / {s['n_constraints']:,}")
     if "periods" in s:
         p = s["periods"]
+        segs = f", {p['segments']} segments each" if p.get("segments") else ""
         head.add_row("representative periods", f"{p['k']} x {p['hours']:g} h of {p['n_original']}"
-                     f" ({'linked' if p['linked'] else 'cyclic'} storage)")
+                     f"{segs} ({'linked' if p['linked'] else 'cyclic'} storage)")
     head.add_row("demand / shed",
                  f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
     head.add_row("CO2", f"{s['co2_t'] / 1e6:,.3f} Mt")
@@ -185,14 +196,14 @@ def peak_response(
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Also cost the target.")] =
         True,
     periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0, linked: LinkedOpt = True,
-    cluster_method: MethodOpt = "hierarchical",
+    cluster_method: MethodOpt = "hierarchical", segments: SegmentsOpt = None,
 ) -> None:
     """Verify the peak-load response target (PASS/FAIL), cost it, write CSV and a plot."""
     from gridopt.peak import cost_curve, verify
     from gridopt.results.plots import plot_cost_curve
     from gridopt.results.write import write_folder
 
-    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method)
+    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"measuring the peak response of {c.name}"):
         report = _guard(lambda: verify(c), case)
     _print_peak(report, c.currency)

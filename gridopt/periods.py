@@ -26,7 +26,7 @@ SEP = "\x1f"  # joins series name and column in the frame handed to tsam
 
 def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hierarchical",
               representation: str = "medoid", linked: bool = True,
-              keep_peak: bool = True) -> Case:
+              keep_peak: bool = True, segments: int | None = None) -> Case:
     """The case on ``periods`` representative periods of ``hours`` hours each.
 
     Parameters
@@ -48,6 +48,11 @@ def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hier
         Keep every period that the peak-response event windows touch (the peak day and the
         morning after), unchanged and with weight 1, so that the peak hours, the peak load and
         the event scope of the 5 % target are those of the full year.
+    segments : int, optional
+        Segment every typical period into this many snapshots of variable length (tsam's
+        segmentation: adjacent hours merged where the series vary least, each segment the mean
+        of its hours, Δt_t its length). The kept peak periods stay hourly. ``None`` (or the
+        period's number of snapshots) keeps every hour.
     """
     length = _period_length(case, hours)
     n_orig = case.n_snapshots // length
@@ -56,6 +61,7 @@ def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hier
     if representation not in REPRESENTATIONS:
         raise ValueError(f"unknown representation {representation!r}: one of "
                          f"{', '.join(REPRESENTATIONS)}")
+    segments = _segments(segments, length)
     frame = series_frame(case)
     kept = peak_periods(case, length) if keep_peak else np.zeros(0, np.int64)
     free = np.setdiff1d(np.arange(n_orig), kept)
@@ -65,12 +71,23 @@ def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hier
                          f"peak period(s) plus one) and {n_orig}, the number of {hours:g}-hour "
                          f"periods in the horizon; got {periods}")
     values = frame.to_numpy(float).reshape(n_orig, length, -1)
-    if n_typical >= free.size:  # every period is its own representative: nothing to cluster
-        reps, labels, assign = values[free], free, np.arange(free.size)
+    if n_typical >= free.size and segments is None:  # every period its own: nothing to cluster
+        reps = [values[d] for d in free]
+        labels, assign, steps = free, np.arange(free.size), [np.ones(length, np.int64)] * free.size
     else:
-        reps, labels, assign = _cluster(values[free], free, n_typical, method, representation,
-                                        frame.columns)
-    return _assemble(case, frame, length, values, kept, free, reps, labels, assign, linked)
+        reps, labels, assign, steps = _cluster(values[free], free, min(n_typical, free.size),
+                                               method, representation, frame.columns, segments)
+    return _assemble(case, frame, length, values, kept, reps, labels, assign, steps, linked)
+
+
+def _segments(segments: int | None, length: int) -> int | None:
+    """The number of segments per period, ``None`` when every snapshot is kept."""
+    if segments is None:
+        return None
+    if not 1 <= int(segments) <= length:
+        raise ValueError(f"segments must lie between 1 and {length}, the snapshots of a period; "
+                         f"got {segments}")
+    return None if int(segments) == length else int(segments)
 
 
 def _period_length(case: Case, hours: float) -> int:
@@ -111,10 +128,12 @@ def peak_periods(case: Case, length: int) -> np.ndarray:
 
 
 def _cluster(values: np.ndarray, free: np.ndarray, k: int, method: str, representation: str,
-             columns: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """tsam on the free periods: (representatives K × L × C, label period, assignment)."""
+             columns: pd.Index, segments: int | None
+             ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, list[np.ndarray]]:
+    """tsam on the free periods: representatives (each segments × C), label period,
+    assignment and the original snapshots of each segment."""
     import tsam
-    from tsam import ClusterConfig
+    from tsam import ClusterConfig, SegmentConfig
 
     n, length, n_col = values.shape
     # tsam wants a regular datetime index: the free periods get a synthetic, gap-free one
@@ -125,8 +144,16 @@ def _cluster(values: np.ndarray, free: np.ndarray, k: int, method: str, represen
         result = tsam.aggregate(frame, n_clusters=k, period_duration=length,
                                 temporal_resolution=1.0,
                                 cluster=ClusterConfig(method=method,
-                                                      representation=representation))
-    reps = result.cluster_representatives.to_numpy(float).reshape(-1, length, n_col)
+                                                      representation=representation),
+                                segments=None if segments is None else
+                                SegmentConfig(n_segments=segments))
+    n_seg = length if segments is None else segments
+    flat = result.cluster_representatives.to_numpy(float).reshape(-1, n_seg, n_col)
+    reps = list(flat)
+    if segments is None:
+        steps = [np.ones(length, np.int64)] * len(reps)
+    else:
+        steps = [np.asarray(d, np.int64) for d in result.segment_durations]
     assign = np.asarray(result.cluster_assignments, dtype=np.int64)
     centers = getattr(result.clustering, "cluster_centers", None)
     label = np.empty(len(reps), np.int64)
@@ -134,29 +161,34 @@ def _cluster(values: np.ndarray, free: np.ndarray, k: int, method: str, represen
         members = np.flatnonzero(assign == c)
         if centers is not None and len(centers) == len(reps):
             label[c] = int(centers[c])
-        else:  # the member closest to the representative
-            dist = ((values[members] - reps[c]) ** 2).sum(axis=(1, 2))
+        else:  # the member closest to the representative (expanded to every hour)
+            full = np.repeat(flat[c], steps[c], axis=0)
+            dist = ((values[members] - full) ** 2).sum(axis=(1, 2))
             label[c] = members[int(np.argmin(dist))]
-    return reps, free[label], assign
+    return reps, free[label], assign, steps
 
 
 def _assemble(case: Case, frame: pd.DataFrame, length: int, values: np.ndarray,
-              kept: np.ndarray, free: np.ndarray, reps: np.ndarray, labels: np.ndarray,
-              assign: np.ndarray, linked: bool) -> Case:
-    """The aggregated case: periods in the calendar order of the days that label them."""
+              kept: np.ndarray, reps: list[np.ndarray], labels: np.ndarray, assign: np.ndarray,
+              steps: list[np.ndarray], linked: bool) -> Case:
+    """The aggregated case: periods in the calendar order of the days that label them; a
+    segment carries the timestamp of its first hour in the labelling day."""
     count = np.bincount(assign, minlength=len(reps)).astype(float)
-    all_reps = np.concatenate([reps, values[kept]]) if kept.size else reps
-    all_labels = np.concatenate([labels, kept])
+    all_reps = list(reps) + [values[d] for d in kept]
+    all_steps = list(steps) + [np.ones(length, np.int64)] * kept.size
+    all_labels = np.concatenate([labels, kept]).astype(np.int64)
     all_count = np.concatenate([count, np.ones(kept.size)])
     order = np.argsort(all_labels, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     sequence = np.empty(values.shape[0], np.int64)
-    sequence[free] = rank[assign]
+    sequence[np.setdiff1d(np.arange(values.shape[0]), kept)] = rank[assign]
     sequence[kept] = rank[len(reps) + np.arange(kept.size)]
-    snaps = case.snapshots.to_numpy().reshape(-1, length)[all_labels[order]].ravel()
+    day_snaps = case.snapshots.to_numpy().reshape(-1, length)
+    snaps = np.concatenate([day_snaps[all_labels[j]][np.cumsum(all_steps[j]) - all_steps[j]]
+                            for j in order])
     snapshots = pd.DatetimeIndex(snaps, name=case.snapshots.name)
-    data = pd.DataFrame(all_reps[order].reshape(-1, values.shape[2]), index=snapshots,
+    data = pd.DataFrame(np.concatenate([all_reps[j] for j in order]), index=snapshots,
                         columns=frame.columns)
     series = {}
     for key, original in case.series.items():
@@ -165,5 +197,7 @@ def _assemble(case: Case, frame: pd.DataFrame, length: int, values: np.ndarray,
         part.columns = original.columns
         series[key] = part
     starts = pd.DatetimeIndex(case.snapshots[::length], name="period")
-    periods = Periods(length, all_count[order], sequence, starts, case.n_snapshots, linked)
+    step = np.concatenate([all_steps[j] for j in order])
+    periods = Periods(length, all_count[order], sequence, starts, case.n_snapshots, linked,
+                      step if np.any(step > 1) else None)
     return case.replace(snapshots=snapshots, series=series, periods=periods)

@@ -51,11 +51,13 @@ class CaseError(ValueError):
 class Periods:
     """Representative periods of an aggregated case (made by :func:`gridopt.periods.aggregate`).
 
-    The case's snapshots are K periods of L snapshots each, in order. Original period d
-    (d = 0 … N − 1, calendar order) is represented by period ``sequence[d]``; period k stands for
-    ``count[k]`` original periods. Storage with ``linked`` carries its state of charge through
-    the original sequence (Kotzur et al., 2018); otherwise every store is cyclic within each
-    period.
+    Each original period holds L snapshots of the original horizon. The case's snapshots are K
+    representative periods one after the other; without segmentation each has L snapshots,
+    with segmentation (``steps``) its snapshots are segments of ``steps[t]`` consecutive
+    original snapshots each (Δt_t = steps[t] · Δt). Original period d (d = 0 … N − 1,
+    calendar order) is represented by period ``sequence[d]``; period k stands for ``count[k]``
+    original periods. Storage with ``linked`` carries its state of charge through the original
+    sequence (Kotzur et al., 2018); otherwise every store is cyclic within each period.
     """
 
     length: int
@@ -64,6 +66,7 @@ class Periods:
     starts: pd.DatetimeIndex
     original_snapshots: int
     linked: bool = True
+    steps: np.ndarray | None = None
 
     @property
     def n_periods(self) -> int:
@@ -75,13 +78,32 @@ class Periods:
         """N, the number of original periods."""
         return len(self.sequence)
 
+    @property
+    def segmented(self) -> bool:
+        """Whether some snapshot stands for more than one original snapshot."""
+        return self.steps is not None and bool(np.any(np.asarray(self.steps) > 1))
+
+    def snapshot_steps(self) -> np.ndarray:
+        """Original snapshots each snapshot stands for (all 1 without segmentation)."""
+        if self.steps is None:
+            return np.ones(self.n_periods * self.length, np.int64)
+        return np.asarray(self.steps, np.int64)
+
     def period_of(self) -> np.ndarray:
-        """The representative period of each snapshot (K · L,)."""
-        return np.repeat(np.arange(self.n_periods), self.length)
+        """The representative period of each snapshot."""
+        steps = self.snapshot_steps()
+        return (np.cumsum(steps) - steps) // self.length
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(first, last) snapshot position of each representative period."""
+        sizes = np.bincount(self.period_of(), minlength=self.n_periods)
+        last = np.cumsum(sizes) - 1
+        return last - sizes + 1, last
 
     def fingerprint(self) -> tuple:
+        steps = () if self.steps is None else tuple(np.asarray(self.steps, int))
         return (self.length, tuple(np.asarray(self.count, float)), tuple(self.sequence),
-                self.original_snapshots, self.linked)
+                self.original_snapshots, self.linked, steps)
 
 
 @dataclass(frozen=True)
@@ -127,14 +149,22 @@ class Case:
         return len(self.snapshots)
 
     @property
+    def durations(self) -> np.ndarray:
+        """Δt_t, the hours each snapshot lasts: Δt, or steps_t · Δt for a segment."""
+        if self.periods is None:
+            return np.full(self.n_snapshots, self.step_h)
+        return self.step_h * self.periods.snapshot_steps()
+
+    @property
     def weights(self) -> np.ndarray:
         """Snapshot weights w_t (hours of operation each snapshot stands for in the objective).
 
         Without representative periods every snapshot has w = 8760 / T when ``annualise``
         (a horizon of T snapshots scaled to a year), otherwise w = Δt. With representative
-        periods (:mod:`gridopt.periods`), w_t = n_k · w₀ for a snapshot of period k, where n_k
-        is the number of original periods k stands for and w₀ the weight of one snapshot of the
-        original horizon of N · L snapshots: w₀ = 8760 / (N L) when ``annualise``, else
+        periods (:mod:`gridopt.periods`), w_t = n_k · m_t · w₀ for a snapshot of period k, where
+        n_k is the number of original periods k stands for, m_t the number of original snapshots
+        the snapshot stands for (1, or a segment's length) and w₀ the weight of one snapshot of
+        the original horizon of N · L snapshots: w₀ = 8760 / (N L) when ``annualise``, else
         Δt · T₀ / (N L) with T₀ the original number of snapshots.
         """
         if self.periods is None:
@@ -143,7 +173,7 @@ class Case:
         p = self.periods
         slots = p.n_original * p.length
         base = (HOURS_PER_YEAR if self.annualise else self.step_h * p.original_snapshots) / slots
-        return base * p.count[p.period_of()]
+        return base * p.count[p.period_of()] * p.snapshot_steps()
 
     def table(self, name: str) -> pd.DataFrame:
         """A component table, or an empty frame when the case has none."""

@@ -29,14 +29,16 @@ from gridopt.model.arrays import ArrayModel
 class Scope:
     """The snapshots a DR family is written over, cut into chronological windows.
 
-    ``hours`` are positions into ``case.snapshots``; ``window`` gives each its window id.
-    Chronology (state of charge, backlog) runs inside a window and never across windows.
+    ``hours`` are positions into ``case.snapshots``; ``window`` gives each its window id;
+    ``durations`` the hours Δt_t each lasts (1 h each when not given). Chronology (state of
+    charge, backlog) runs inside a window and never across windows.
     """
 
     name: str
     hours: np.ndarray
     window: np.ndarray
     labels: pd.Index
+    durations: np.ndarray | None = None
 
     @property
     def is_dispatch(self) -> bool:
@@ -50,6 +52,22 @@ class Scope:
     def n(self) -> int:
         return len(self.hours)
 
+    @property
+    def dt(self) -> np.ndarray:
+        """Δt_t of each position, hours."""
+        return np.ones(self.n) if self.durations is None else np.asarray(self.durations, float)
+
+    def clock(self) -> np.ndarray:
+        """Hours from the scope's first snapshot to the start of each position."""
+        dt = self.dt
+        return np.cumsum(dt) - dt
+
+    def elapsed(self) -> np.ndarray:
+        """Hours from the start of each position's window to the start of the position."""
+        clock = self.clock()
+        first = self.first_of_window()
+        return clock - np.maximum.accumulate(np.where(first, clock, 0.0))
+
     def first_of_window(self) -> np.ndarray:
         """True at the first hour of each window."""
         return np.r_[True, self.window[1:] != self.window[:-1]]
@@ -62,7 +80,7 @@ def dispatch_scope(case: Case) -> Scope:
     """All snapshots as one window, or one window per representative period."""
     n = case.n_snapshots
     window = np.zeros(n, dtype=np.int64) if case.periods is None else case.periods.period_of()
-    return Scope("dispatch", np.arange(n), window, case.snapshots)
+    return Scope("dispatch", np.arange(n), window, case.snapshots, case.durations)
 
 
 def previous(cols: np.ndarray, scope: Scope, cyclic: bool) -> np.ndarray:
@@ -80,25 +98,41 @@ def previous(cols: np.ndarray, scope: Scope, cyclic: bool) -> np.ndarray:
 
 
 def windows_of(scope: Scope, hours: float) -> np.ndarray:
-    """Sub-window id per hour: each scope window cut into blocks of ``hours`` snapshots."""
+    """Sub-window id per position: each scope window cut into blocks of ``hours`` hours, by
+    the hour each snapshot starts (a segment belongs to the block it starts in)."""
     if not np.isfinite(hours) or hours <= 0:
         return scope.window
-    first = scope.first_of_window()
-    pos = np.arange(scope.n) - np.maximum.accumulate(np.where(first, np.arange(scope.n), 0))
-    return scope.window * 100_000 + pos // int(hours)
+    block = np.floor(scope.elapsed() / hours + 1e-9).astype(np.int64)
+    return scope.window * 100_000 + block
 
 
 # -- windows of the families that return to neutral within a window (shiftable, buildings) --
 def element_windows(case: Case, scope: Scope, window_h: np.ndarray) -> np.ndarray:
     """Window id per element and scope hour (E × H): each scope window cut into blocks of
-    ``window_h`` hours (whole snapshots, at least one); a non-finite ``window_h`` keeps the
-    scope's."""
+    ``window_h`` hours (whole snapshots of Δt, at least one); a non-finite ``window_h`` keeps
+    the scope's."""
     steps = np.where(np.isfinite(window_h),
                      np.maximum(np.floor(window_h / case.step_h + 1e-9), 1.0), np.inf)
     out = np.empty((len(window_h), scope.n), dtype=np.int64)
     for value in np.unique(steps):
-        out[steps == value] = windows_of(scope, float(value))
+        out[steps == value] = windows_of(scope, float(value) * case.step_h)
     return out
+
+
+def ahead(scope: Scope, hours: np.ndarray, window: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(element, position, target) triples where a limit of ``hours[i]`` ends before the end
+    of the element's window: target is the last snapshot starting at most ``hours[i]`` after
+    position t starts (t + ⌊h/Δt⌋ with equal snapshots). Non-finite hours: no limit."""
+    n_t = scope.n
+    pos = np.arange(n_t)
+    end = np.minimum.accumulate(np.where(last_of(window), pos, n_t)[:, ::-1], axis=1)[:, ::-1]
+    clock = scope.clock()
+    finite = np.isfinite(hours)
+    reach = clock[None, :] + np.where(finite, hours, 0.0)[:, None] + 1e-9
+    target = np.searchsorted(clock, reach.ravel(), side="right").reshape(reach.shape) - 1
+    ii, tt = np.nonzero(finite[:, None] & (target < end))
+    return ii, tt, target[ii, tt]
 
 
 def first_of(window: np.ndarray) -> np.ndarray:

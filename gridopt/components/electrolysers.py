@@ -57,11 +57,13 @@ def h2_demand(case: Case) -> np.ndarray:
 
 
 def baseline(demand: np.ndarray, scope: Scope, efficiency: np.ndarray) -> np.ndarray:
-    """b_{i,w} = mean of d_{i,t} / η_i over each window w of ``scope``, per hour (E × H, MW)."""
+    """b_{i,w} = Σ_{t∈w} Δt_t d_{i,t} / (η_i Σ_{t∈w} Δt_t): the mean H2 demand / η over each
+    window w of ``scope``, per hour (E × H, MW)."""
     _, window = np.unique(scope.window, return_inverse=True)
+    dt = scope.dt
     sums = np.zeros((window.max() + 1, demand.shape[0]))
-    np.add.at(sums, window, demand.T)
-    mean = sums / np.bincount(window)[:, None]
+    np.add.at(sums, window, (demand * dt[None, :]).T)
+    mean = sums / np.bincount(window, weights=dt)[:, None]
     return (mean[window] / efficiency[None, :]).T
 
 
@@ -113,7 +115,8 @@ def _add_h2_storage(m: ArrayModel, case: Case, scope: Scope, e: np.ndarray,
     eta = table["efficiency_mwh_h2_per_mwh"].to_numpy(float)[:, None]
     shape = demand.shape
     lower, upper = np.zeros(shape), np.broadcast_to(cap, shape).copy()
-    rhs = -case.step_h * demand
+    dt = scope.dt[None, :]
+    rhs = -dt * demand
     if not scope.is_dispatch:
         level = EVENT_LEVEL_PU * cap
         last = scope.last_of_window()
@@ -123,7 +126,7 @@ def _add_h2_storage(m: ArrayModel, case: Case, scope: Scope, e: np.ndarray,
                         lower, upper).index()
     m.add_constraints(scope.var(FAMILY, "h2_balance"), (table.index, scope.labels),
                       [(h, 1.0), (previous(h, scope, cyclic=scope.is_dispatch), -1.0),
-                       (e, -eta * case.step_h)], "==", rhs)
+                       (e, -eta * dt)], "==", rhs)
 
 
 def _add_response_upper(m: ArrayModel, scope: Scope, table: pd.DataFrame, e: np.ndarray,

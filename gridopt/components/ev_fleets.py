@@ -111,15 +111,16 @@ def _add_energy(m: ArrayModel, case: Case, scope: Scope, prof: FleetProfiles,
     """Fleet energy e: balance, upper and lower bounds, and (event scope) the end state."""
     table = case.table(FAMILY)
     rho = table["participation"].to_numpy(float)[:, None]
-    h, dt, coords = scope.hours, case.step_h, (table.index, scope.labels)
+    h, dt, coords = scope.hours, scope.dt[None, :], (table.index, scope.labels)
     e = m.add_variables(scope.var(FAMILY, "soc"), coords).index()
     start = np.zeros((len(table), scope.n))  # ê before a window's first hour (event scope)
     if not scope.is_dispatch:
         first = scope.first_of_window()
         before = h[first] - 1  # h − 1 = −1 wraps to the end
         if case.periods is not None:  # a period's start follows its own end (periodic)
-            length = case.periods.length
-            before = np.where(h[first] % length == 0, h[first] + length - 1, before)
+            p_first, p_last = case.periods.bounds()
+            k = case.periods.period_of()[h[first]]
+            before = np.where(h[first] == p_first[k], p_last[k], before)
         start[:, first] = prof.soc_baseline[:, before]
     net_use = rho * (prof.driving[:, h] - start)
     eff_c = table["eff_charge"].to_numpy(float)[:, None]
@@ -201,12 +202,11 @@ def _periodic_charging(case: Case, names: pd.Index, plugged: np.ndarray, driving
                        ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """:func:`uncontrolled_charging` over the horizon, or over each representative period on
     its own (periodic within the period, as the fleet energy is in the model)."""
-    p = case.periods
+    p, dt = case.periods, case.durations
     if p is None:
-        return uncontrolled_charging(names, plugged, driving, battery_h, eff, case.step_h)
-    parts = [uncontrolled_charging(names, plugged[:, k * p.length:(k + 1) * p.length],
-                                   driving[:, k * p.length:(k + 1) * p.length], battery_h, eff,
-                                   case.step_h) for k in range(p.n_periods)]
+        return uncontrolled_charging(names, plugged, driving, battery_h, eff, dt)
+    parts = [uncontrolled_charging(names, plugged[:, a:b + 1], driving[:, a:b + 1], battery_h,
+                                   eff, dt[a:b + 1]) for a, b in zip(*p.bounds(), strict=True)]
     problems = list({(q.row, q.rule): q for part in parts for q in part[2]}.values())
     return (np.concatenate([part[0] for part in parts], axis=1),
             np.concatenate([part[1] for part in parts], axis=1), problems)
@@ -231,20 +231,23 @@ def plugged_share(case: Case) -> np.ndarray:
 def driving_share(case: Case) -> np.ndarray:
     """d_{i,t}: share of a day's energy need driven in snapshot t (E × T).
 
-    From ``ev_driving_pu.csv`` as given. A fleet without a column drives while unplugged:
-    d ∝ 1 − a within each calendar day, or evenly over a day when always plugged; each day's
-    shares sum to (hours of that day in the horizon) / 24, i.e. 1 for a whole day.
+    From ``ev_driving_pu.csv`` as given (a share per original snapshot: a segment of m_t
+    snapshots drives m_t times its mean share). A fleet without a column drives while
+    unplugged: d ∝ (1 − a) Δt within each calendar day, or in proportion to Δt when always
+    plugged; each day's shares sum to (hours of that day in the horizon) / 24, i.e. 1 for a
+    whole day.
     """
-    given = _series(case, "ev_driving_pu", np.nan)
-    away = 1.0 - plugged_share(case)
+    dt = case.durations
+    given = _series(case, "ev_driving_pu", np.nan) * (dt / case.step_h)[None, :]
+    away = (1.0 - plugged_share(case)) * dt[None, :]
     day = pd.factorize(case.snapshots.normalize())[0]
     per_day = np.zeros((away.shape[0], day.max() + 1 if day.size else 0))
     np.add.at(per_day.T, day, away.T)
-    count = np.bincount(day)
-    even = np.broadcast_to(1.0 / count[day], away.shape)
+    hours = np.bincount(day, weights=dt) if day.size else np.zeros(0)
+    even = np.broadcast_to(dt / hours[day], away.shape)
     derived = np.where(per_day[:, day] > 0, away / np.where(per_day > 0, per_day, 1.0)[:, day],
                        even)
-    derived = derived * (count[day] * case.step_h / HOURS_PER_DAY)
+    derived = derived * (hours[day] / HOURS_PER_DAY)
     return np.where(np.isnan(given), derived, given)
 
 
@@ -257,7 +260,7 @@ def _series(case: Case, kind: str, default: float) -> np.ndarray:
 
 
 def uncontrolled_charging(names: pd.Index, plugged: np.ndarray, driving: np.ndarray,
-                          battery_h: np.ndarray, eff: np.ndarray, dt: float
+                          battery_h: np.ndarray, eff: np.ndarray, dt: np.ndarray | float
                           ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """Periodic uncontrolled charging b and state ê per MW: plugged chargers run at full power
     until the fleet's energy deficit is refilled (an aggregate of "charge on arrival").
@@ -267,6 +270,7 @@ def uncontrolled_charging(names: pd.Index, plugged: np.ndarray, driving: np.ndar
     from a full battery (D_{−1} = 0) the end deficit is the periodic start D_{−1} = D_{T−1}
     whenever Σ_t (u_t − η Δt a_t) ≤ 0. Then b_t = (D_{t−1} + u_t − D_t) / (η Δt), ê_t = h − D_t.
     """
+    dt = np.broadcast_to(np.asarray(dt, float), plugged.shape[1:])[None, :]  # Δt_t, hours
     step = driving - (eff[:, None] * dt) * plugged
 
     def deficit(d0: np.ndarray) -> np.ndarray:

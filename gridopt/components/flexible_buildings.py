@@ -77,10 +77,10 @@ def _add_state(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, c: np.nda
     coords = (table.index, scope.labels)
     e = m.add_variables(scope.var(FAMILY, "state"), coords, np.where(end, 0.0, -INF),
                         np.where(end, 0.0, INF)).index()
-    keep = (1.0 - table["loss_per_h"].to_numpy(float)) ** case.step_h
+    dt = scope.dt[None, :]
+    keep = (1.0 - table["loss_per_h"].to_numpy(float))[:, None] ** dt  # (1 − λ)^{Δt_t}
     m.add_constraints(scope.var(FAMILY, "state_balance"), coords,
-                      [(e, 1.0), (previous_in(e, window), -keep[:, None]),
-                       (d, case.step_h), (c, -case.step_h)], "==", 0.0)
+                      [(e, 1.0), (previous_in(e, window), -keep), (d, dt), (c, -dt)], "==", 0.0)
     half = (0.5 * table["energy_band_mwh_per_mw"].to_numpy(float)
             * table["participation"].to_numpy(float))[:, None]
     for quantity, sign in (("state_upper", 1.0), ("state_lower", -1.0)):

@@ -63,11 +63,11 @@ def _add_event_energy(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, en
     hours = table["max_hours_per_event"].to_numpy(float)
     entries, rhs, labels = [], [], []
     for i in np.flatnonzero(np.isfinite(hours)):
-        rows, cols = _event_groups(case, scope, r[i], hours[i])
+        rows, cols, dt = _event_groups(case, scope, r[i], hours[i])
         if rows.size == 0:
             continue
         offset, n_rows = len(rhs), int(rows.max()) + 1
-        entries.append((offset + rows, cols, case.step_h))
+        entries.append((offset + rows, cols, dt))
         if enrol.new_col[i] >= 0:
             entries.append((offset + np.arange(n_rows), np.full(n_rows, enrol.new_col[i]),
                             -hours[i] * rho[i]))
@@ -79,19 +79,28 @@ def _add_event_energy(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, en
 
 
 def _event_groups(case: Case, scope: Scope, r_i: np.ndarray, hours: float
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """(local row, column) pairs of the event-energy rows of one element."""
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(local row, column, Δt) triples of the event-energy rows of one element.
+
+    Dispatch: one row per start t whose n_i + 1 snapshots (n_i = ⌈h_i / Δt⌉; hours, from the
+    start of t) end inside t's window; the row holds every snapshot that starts in that span
+    (with segments of several hours, at least the first)."""
+    dt = scope.dt
     if not scope.is_dispatch:  # one event a calendar day of the event scope
         _, rows = np.unique(scope.labels.normalize(), return_inverse=True)
-        return rows, r_i
-    span = int(np.ceil(hours / case.step_h - 1e-9))  # n_i snapshots hold h_i hours
-    if span >= scope.n:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    starts = np.arange(scope.n - span)
-    starts = starts[scope.window[starts] == scope.window[starts + span]]
-    rows = np.repeat(np.arange(len(starts)), span + 1)
-    cols = r_i[(starts[:, None] + np.arange(span + 1)[None, :]).ravel()]
-    return rows, cols
+        return rows, r_i, dt
+    span_h = (np.ceil(hours / case.step_h - 1e-9) + 1) * case.step_h  # n_i + 1 snapshots
+    clock = scope.clock()
+    last = np.flatnonzero(scope.last_of_window())
+    window_end = (clock + dt)[last][np.searchsorted(last, np.arange(scope.n))]
+    starts = np.flatnonzero(clock + span_h <= window_end + 1e-9)
+    if starts.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    stop = np.searchsorted(clock, clock[starts] + span_h - 1e-9, side="left")  # exclusive
+    size = stop - starts
+    rows = np.repeat(np.arange(starts.size), size)
+    members = np.repeat(starts - np.cumsum(size) + size, size) + np.arange(size.sum())
+    return rows, r_i[members], dt[members]
 
 
 def _add_annual_hours(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, enrol: Enrolment,
@@ -104,7 +113,7 @@ def _add_annual_hours(m: ArrayModel, case: Case, scope: Scope, r: np.ndarray, en
     if limited.size == 0:
         return
     scale = cap[limited] * rho[limited]
-    per_hour = case.weights[scope.hours] if scope.is_dispatch else np.full(scope.n, case.step_h)
+    per_hour = case.weights[scope.hours] if scope.is_dispatch else scope.dt
     entries = [(np.repeat(np.arange(limited.size), scope.n), r[limited].ravel(),
                 np.tile(per_hour, limited.size)),
                (np.arange(limited.size), enrol.new_col[limited], -scale)]

@@ -80,10 +80,10 @@ def peak_hours(case: Case) -> np.ndarray:
 
 
 def peak_events(case: Case) -> list[np.ndarray]:
-    """Runs of consecutive peak hours, each widened to ≥ L hours (⌈L/Δt⌉ snapshots) towards
-    the higher neighbour. Consecutive means one snapshot spacing apart: on a case of representative
-    periods an event neither joins nor widens into a period that does not follow in the
-    calendar."""
+    """Runs of consecutive peak hours, each widened to ≥ L hours (Σ Δt_t over its snapshots;
+    ⌈L/Δt⌉ snapshots of equal length) towards the higher neighbour. Consecutive means that a
+    snapshot starts where the one before it ends: on a case of representative periods an
+    event neither joins nor widens into a period that does not follow in the calendar."""
     hours, demand = peak_hours(case), system_demand(case)
     if hours.size == 0:
         raise CaseError([Problem("case.yaml", None, "peak_response", "peak-hours-empty",
@@ -92,11 +92,12 @@ def peak_events(case: Case) -> list[np.ndarray]:
     follows = _follows(case)  # follows[t]: snapshot t is one step after t − 1
     breaks = np.flatnonzero((np.diff(hours) > 1) | ~follows[hours[1:]]) + 1
     runs = np.split(hours, breaks)
-    length = max(1, int(np.ceil(settings(case).event_duration_h / case.step_h - 1e-9)))
+    dt = case.durations
+    length = min(max(float(settings(case).event_duration_h), float(dt.min())), float(dt.sum()))
     events: list[np.ndarray] = []
     for run in runs:
         lo, hi = int(run[0]), int(run[-1])
-        while hi - lo + 1 < min(length, len(demand)):
+        while dt[lo:hi + 1].sum() < length - 1e-9:
             left = demand[lo - 1] if lo > 0 and follows[lo] else -np.inf
             right = demand[hi + 1] if hi + 1 < len(demand) and follows[hi + 1] else -np.inf
             if left == right == -np.inf:
@@ -109,12 +110,16 @@ def peak_events(case: Case) -> list[np.ndarray]:
 
 
 def _follows(case: Case) -> np.ndarray:
-    """True where a snapshot comes one regular spacing (the median gap between snapshots)
-    after the one before it; never at 0. The gaps between representative periods are longer."""
+    """True where a snapshot starts where the one before it ends; never at 0. Without
+    representative periods the spacing is the median gap between snapshots (Δt); with them,
+    the previous snapshot's Δt_{t−1}, and the gaps between periods are longer."""
     if case.n_snapshots < 2:
         return np.zeros(case.n_snapshots, bool)
-    gaps = np.diff(case.snapshots.asi8)
-    return np.r_[False, gaps == np.median(gaps)]
+    gaps = np.diff(case.snapshots.as_unit("ns").asi8)
+    if case.periods is None:
+        return np.r_[False, gaps == np.median(gaps)]
+    spans = np.round(case.durations[:-1] * 3600e9).astype(np.int64)  # ns
+    return np.r_[False, gaps == spans]
 
 
 #: An event's window runs from 00:00 of its first day for this long past its last day's start,
@@ -138,7 +143,7 @@ def event_scope(case: Case) -> tuple[Scope, np.ndarray]:
         window_of_hour[inside] = k
     hours = np.flatnonzero(window_of_hour >= 0)
     window = np.unique(window_of_hour[hours], return_inverse=True)[1]
-    scope = Scope("event", hours, window.astype(np.int64), snaps[hours])
+    scope = Scope("event", hours, window.astype(np.int64), snaps[hours], case.durations[hours])
     if not events:
         return scope, hours[:0]
     return scope, np.flatnonzero(np.isin(hours, np.concatenate(events)))

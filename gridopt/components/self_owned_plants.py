@@ -72,19 +72,23 @@ def _add_output(m: ArrayModel, scope: Scope, names: pd.Index, enrol: Enrolment,
 
 def _add_ramps(m: ArrayModel, case: Case, scope: Scope, q: np.ndarray, enrol: Enrolment,
                scale: np.ndarray) -> None:
-    """Rows q_t − q_{t−1} − R Δt x^new ≤ R Δt X̄ (up) and q_{t−1} − q_t − … (down).
+    """Rows q_t − q_{t−1} − R τ_t x^new ≤ R τ_t X̄ (up) and q_{t−1} − q_t − … (down), with
+    τ_t = (Δt_{t−1} + Δt_t) / 2 the hours between the middles of the two snapshots (Δt with
+    equal snapshots; τ_t = Δt_t at a window's first snapshot).
 
     The hour before a window is the baseline q = 0, so the first hour ramps up from zero. A
-    plant whose ramp R Δt ≥ ρ a cannot be limited by it and gets no rows.
+    plant whose ramp R τ ≥ ρ a in every snapshot cannot be limited by it and gets no rows.
     """
     table = case.table(FAMILY)
-    step = table["ramp_pu_per_h"].to_numpy(float) * case.step_h
-    lim = np.flatnonzero(step < scale)
+    dt = scope.dt
+    gap = np.where(scope.first_of_window(), dt, 0.5 * (np.roll(dt, 1) + dt))
+    step = table["ramp_pu_per_h"].to_numpy(float)[:, None] * gap[None, :]
+    lim = np.flatnonzero((step < scale[:, None]).any(axis=1))
     if lim.size == 0:
         return
     cur, prev = q[lim], previous(q[lim], scope, cyclic=False)
-    new = (enrol.new_col[lim][:, None], -step[lim][:, None])
-    rhs = (step * enrol.existing)[lim][:, None]
+    new = (enrol.new_col[lim][:, None], -step[lim])
+    rhs = step[lim] * enrol.existing[lim][:, None]
     coords = (table.index[lim], scope.labels)
     m.add_constraints(scope.var(FAMILY, "ramp_up"), coords, [(cur, 1.0), (prev, -1.0), new],
                       "<=", rhs)

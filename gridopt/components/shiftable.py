@@ -28,9 +28,9 @@ from gridopt.components._dr import (
     Scope,
     add_dispatch_terms,
     add_enrolment,
+    ahead,
     element_windows,
     first_of,
-    last_of,
     previous_in,
     register_response,
 )
@@ -71,15 +71,16 @@ def row_labels(case: Case, family: str, scope: Scope, ii: np.ndarray,
 # -- shifting physics --------------------------------------------------------------------------
 def _add_energy_neutral(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, u: np.ndarray,
                         window: np.ndarray) -> None:
-    """Row (i, W): Σ_{t∈W} Δt u_{i,t} − (1 + κ_i) Σ_{t∈W} Δt d_{i,t} = 0."""
+    """Row (i, W): Σ_{t∈W} Δt_t u_{i,t} − (1 + κ_i) Σ_{t∈W} Δt_t d_{i,t} = 0."""
     kappa = case.table(FAMILY)["rebound_pu"].to_numpy(float)[:, None]
+    dt = scope.dt[None, :]
     first = first_of(window)
     rank = np.cumsum(first, axis=1) - 1
     rows = np.r_[0, np.cumsum(rank[:, -1] + 1)[:-1]][:, None] + rank
     ii, tt = np.nonzero(first)
     m.add_rows(scope.var(FAMILY, "energy_neutral"),
                (row_labels(case, FAMILY, scope, ii, tt, "window"),),
-               [(rows, u, case.step_h), (rows, d, -(1.0 + kappa) * case.step_h)], "==", 0.0)
+               [(rows, u, dt), (rows, d, -(1.0 + kappa) * dt)], "==", 0.0)
 
 
 def _add_shift_limits(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, u: np.ndarray,
@@ -89,39 +90,30 @@ def _add_shift_limits(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, u:
     table = case.table(FAMILY)
     limits = {}
     for quantity, column in (("max_delay", "max_delay_h"), ("max_advance", "max_advance_h")):
-        steps = shift_steps(table[column].to_numpy(float), case.step_h, scope.n)
-        limits[quantity] = (steps, *limited_hours(window, steps))
-    if all(ii.size == 0 for _, ii, _ in limits.values()):
+        limits[quantity] = ahead(scope, shift_hours(table[column].to_numpy(float), case.step_h),
+                                 window)
+    if all(ii.size == 0 for ii, _, _ in limits.values()):
         return
     coords = (table.index, scope.labels)
-    put_back = case.step_h / (1.0 + table["rebound_pu"].to_numpy(float))[:, None]
+    dt = scope.dt[None, :]
+    put_back = dt / (1.0 + table["rebound_pu"].to_numpy(float))[:, None]
     cum_d = m.add_variables(scope.var(FAMILY, "reduced"), coords).index()
     cum_u = m.add_variables(scope.var(FAMILY, "recovered"), coords).index()
-    for quantity, cum, x, coef in (("reduced_balance", cum_d, d, case.step_h),
+    for quantity, cum, x, coef in (("reduced_balance", cum_d, d, dt),
                                    ("recovered_balance", cum_u, u, put_back)):
         m.add_constraints(scope.var(FAMILY, quantity), coords,
                           [(cum, 1.0), (previous_in(cum, window), -1.0), (x, -coef)], "==", 0.0)
-    # delay: S_{t+n} ≥ D_t;  advance: D_{t+n} ≥ S_t
+    # delay: S_{t+n} ≥ D_t;  advance: D_{t+n} ≥ S_t  (t + n: the snapshot n hours on)
     for quantity, later, now in (("max_delay", cum_u, cum_d), ("max_advance", cum_d, cum_u)):
-        steps, ii, tt = limits[quantity]
+        ii, tt, target = limits[quantity]
         if ii.size:
             rows = np.arange(ii.size)
             m.add_rows(scope.var(FAMILY, quantity), (row_labels(case, FAMILY, scope, ii, tt),),
-                       [(rows, later[ii, tt + steps[ii]], 1.0), (rows, now[ii, tt], -1.0)],
+                       [(rows, later[ii, target], 1.0), (rows, now[ii, tt], -1.0)],
                        ">=", 0.0)
 
 
-def shift_steps(hours: np.ndarray, step_h: float, n: int) -> np.ndarray:
-    """Whole snapshots within ``hours`` (⌊h / Δt⌋), capped at n + 1 (∞ → n + 1: no limit)."""
-    steps = np.where(np.isfinite(hours), np.floor(hours / step_h + 1e-9), n + 1)
-    return np.minimum(steps, n + 1).astype(np.int64)
-
-
-def limited_hours(window: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(element, hour) pairs where a limit of n_i snapshots needs a row: t + n_i comes before
-    the last hour of t's window (n_i = 0 included: nothing may be shifted that way). Elsewhere
-    ``energy_neutral`` (D = S at the window's end) implies the row."""
-    n_t = window.shape[1]
-    hour = np.arange(n_t)
-    end = np.minimum.accumulate(np.where(last_of(window), hour, n_t)[:, ::-1], axis=1)[:, ::-1]
-    return np.nonzero(end - hour[None, :] > steps[:, None])
+def shift_hours(hours: np.ndarray, step_h: float) -> np.ndarray:
+    """The limit in whole snapshots of Δt, as hours (⌊h / Δt⌋ Δt); ∞ stays ∞ (no limit)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(hours), np.floor(hours / step_h + 1e-9) * step_h, np.inf)

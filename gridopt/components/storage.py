@@ -33,9 +33,12 @@ def energy_capacity(stores: pd.DataFrame) -> np.ndarray:
     return np.where((e_nom == 0) & ~np.isnan(by_duration), by_duration, e_nom)
 
 
-def keep_per_step(case: Case) -> np.ndarray:
-    """κ_s = (1 − λ_s)^Δt: the share of stored energy each store keeps over one snapshot."""
-    return (1.0 - case.table(FAMILY)["standing_loss_per_h"].to_numpy()) ** case.step_h
+def keep_over(case: Case, hours: object) -> np.ndarray:
+    """κ_s(h) = (1 − λ_s)^h: the share of stored energy each store keeps over ``hours``
+    (S × shape of ``hours``; over one snapshot: κ_{s,t} = (1 − λ_s)^{Δt_t})."""
+    hours = np.asarray(hours, float)
+    loss = case.table(FAMILY)["standing_loss_per_h"].to_numpy()
+    return (1.0 - loss).reshape((-1,) + (1,) * hours.ndim) ** hours[None]
 
 
 def add_storage(m: ArrayModel, case: Case) -> None:
@@ -75,14 +78,14 @@ def add_storage(m: ArrayModel, case: Case) -> None:
 
 def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e: np.ndarray,
                      e_nom: np.ndarray, e_new_col: np.ndarray) -> None:
-    """e_t = keep · e_{t−1} + η^c Δt c_t − Δt/η^d d_t within each window (the horizon, or each
+    """e_t = κ_t e_{t−1} + η^c Δt_t c_t − Δt_t/η^d d_t within each window (the horizon, or each
     representative period). At a window's first hour e_{t−1} is the window's last hour
     (cyclic; every store in unlinked periods, since a given initial state would otherwise be
     counted once per period), σ E (given initial state, no periods) or 0 (linked periods: e is
     relative to the period's start)."""
     st = case.table(FAMILY)
-    dt = case.step_h
-    keep = keep_per_step(case)[:, None]
+    dt = case.durations[None, :]
+    keep = keep_over(case, case.durations)
     scope = dispatch_scope(case)
     first = np.broadcast_to(scope.first_of_window(), e.shape)
     periods = case.periods
@@ -109,19 +112,22 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
     """State of charge carried through the original sequence of periods (Kotzur et al., 2018).
 
     With S_{s,d} the state at the start of original period d, k(d) its representative period,
-    δ the state relative to the period's start (``storage.soc``), κ = keep per snapshot and L
-    the period length:
+    δ the state relative to the period's start (``storage.soc``), κ_s(h) = (1 − λ_s)^h and
+    L Δt the hours of a period:
 
-    - ``storage.soc_link``: S_{d+1} = κ^L S_d + δ_{k(d),L−1} (cyclic: S_0 follows S_{N−1};
+    - ``storage.soc_link``: S_{d+1} = κ(L Δt) S_d + δ_{k(d),last} (cyclic: S_0 follows S_{N−1};
       otherwise S_0 = σ E)
     - ``storage.delta_upper`` / ``delta_lower``: δ_{k,τ} ≤ δ^max_k, δ_{k,τ} ≥ δ^min_k
       (variables ``storage.delta_max`` / ``delta_min``)
-    - ``storage.start_upper``: κ S_d + δ^max_{k(d)} ≤ E;  ``storage.start_lower``:
-      κ^L S_d + δ^min_{k(d)} ≥ 0 (exact without standing loss, conservative with it)
+    - ``storage.start_upper``: κ(Δt_first) S_d + δ^max_{k(d)} ≤ E (Δt_first: the period's first
+      snapshot); ``storage.start_lower``: κ(L Δt) S_d + δ^min_{k(d)} ≥ 0 (exact without
+      standing loss, conservative with it)
     """
     st, p = case.table(FAMILY), case.periods
-    keep = keep_per_step(case)
-    n_st, n_orig, length = len(st), p.n_original, p.length
+    n_st, n_orig = len(st), p.n_original
+    first_idx, last_idx = p.bounds()
+    keep_period = keep_over(case, p.length * case.step_h)  # κ(L Δt), S
+    keep_first = keep_over(case, case.durations[first_idx][p.sequence])  # S × N
     starts = pd.Index(p.starts, name="period")
     s_var = m.add_variables(f"{FAMILY}.soc_start", (st.index, starts), 0.0).index()
     reps = pd.RangeIndex(p.n_periods, name="period")
@@ -132,7 +138,7 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
                       [(e, 1.0), (hi[:, period], -1.0)], "<=", 0.0)
     m.add_constraints(f"{FAMILY}.delta_lower", (st.index, case.snapshots),
                       [(e, 1.0), (lo[:, period], -1.0)], ">=", 0.0)
-    last = e[:, (p.sequence + 1) * length - 1]  # δ at the end of each original period
+    last = e[:, last_idx[p.sequence]]  # δ at the end of each original period
     cyclic = st["cyclic"].to_numpy(bool)[:, None]
     before = np.roll(s_var, 1, axis=1)
     first = np.zeros((n_st, n_orig), bool)
@@ -140,16 +146,16 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
     given = first & ~cyclic
     sigma = st["soc_initial_pu"].to_numpy()[:, None]
     m.add_constraints(f"{FAMILY}.soc_link", (st.index, starts), [
-        (s_var, 1.0), (np.where(given, -1, before), -(keep ** length)[:, None]),
+        (s_var, 1.0), (np.where(given, -1, before), -keep_period[:, None]),
         (np.where(given, -1, np.roll(last, 1, axis=1)), -1.0),
         (np.where(given, np.broadcast_to(e_new_col[:, None], given.shape), -1), -sigma),
     ], "==", np.where(given, sigma * e_nom[:, None], 0.0))
     new = np.broadcast_to(e_new_col[:, None], (n_st, n_orig))
     m.add_constraints(f"{FAMILY}.start_upper", (st.index, starts),
-                      [(s_var, keep[:, None]), (hi[:, p.sequence], 1.0), (new, -1.0)], "<=",
+                      [(s_var, keep_first), (hi[:, p.sequence], 1.0), (new, -1.0)], "<=",
                       e_nom[:, None])
     m.add_constraints(f"{FAMILY}.start_lower", (st.index, starts),
-                      [(s_var, (keep ** length)[:, None]), (lo[:, p.sequence], 1.0)], ">=", 0.0)
+                      [(s_var, keep_period[:, None]), (lo[:, p.sequence], 1.0)], ">=", 0.0)
 
 
 def _add_capacity_limits(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray,

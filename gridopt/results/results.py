@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridopt.case.case import Case
+from gridopt.case.case import Case, Periods
 from gridopt.components._dr import evaluate
 from gridopt.components.network import bus_demand
-from gridopt.components.storage import energy_capacity, keep_per_step
+from gridopt.components.storage import energy_capacity, keep_over
 from gridopt.components.vpp import vpp_series
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.highs_backend import Solution
@@ -116,21 +116,27 @@ class Results:
         """e_{s,t} at the end of each snapshot, MWh.
 
         With linked representative periods, the state over the original calendar:
-        e_{s,d,τ} = κ_s^{τ+1} S_{s,d} + δ_{s,k(d),τ} for hour τ of original period d.
+        e_{s,d,τ} = κ_s(h_τ) S_{s,d} + δ_{s,k(d),τ} for snapshot τ of original period d, where
+        h_τ is the hours from the period's start to the end of τ (every hour, or the end of
+        every segment when the periods are segmented).
         """
         p = self.case.periods
         if p is None or not p.linked or "storage.soc_start" not in self.model.var_blocks:
             return self._maybe("storage.soc", self.case.table("storage").index)
         st = self.case.table("storage")
-        keep = keep_per_step(self.case)
         start = self.variable("storage.soc_start").to_numpy()  # N × S
-        delta = self.variable("storage.soc").to_numpy().reshape(p.n_periods, p.length, -1)
-        decay = keep[None, :] ** np.arange(1, p.length + 1)[:, None]  # L × S
-        soc = start[:, None, :] * decay[None] + delta[p.sequence]
-        stamps = pd.DatetimeIndex((p.starts.to_numpy()[:, None] + np.arange(p.length)[None, :]
-                                   * pd.Timedelta(hours=self.case.step_h)).ravel(),
+        delta = self.variable("storage.soc").to_numpy()  # T × S
+        first, last = p.bounds()
+        size = (last - first + 1)[p.sequence]  # snapshots of each original period's representative
+        pos = np.repeat(first[p.sequence] - (np.cumsum(size) - size), size) + np.arange(size.sum())
+        dt = self.case.durations
+        cum = np.cumsum(dt)
+        to_end = cum - (cum - dt)[first][p.period_of()]  # hours from the period's start to t's end
+        soc = keep_over(self.case, to_end[pos]).T * np.repeat(start, size, axis=0) + delta[pos]
+        stamps = pd.DatetimeIndex(np.repeat(p.starts.to_numpy(), size)
+                                  + pd.to_timedelta(to_end[pos] - dt[pos], unit="h"),
                                   name=self.case.snapshots.name)
-        return pd.DataFrame(soc.reshape(-1, len(st)), index=stamps, columns=st.index)
+        return pd.DataFrame(soc, index=stamps, columns=st.index)
 
     @cached_property
     def line_flow(self) -> pd.DataFrame:
@@ -303,6 +309,16 @@ class Results:
             total += float(self.self_owned_plants_energy["co2_t"].sum())
         return total
 
+    @property
+    def snapshot_table(self) -> pd.DataFrame:
+        """Per snapshot: representative period k, Δt_t (``duration_h``) and the weight w_t
+        (``weight_h``, hours of a year it stands for): what every time series of an aggregated
+        case is summed with (energy = Σ_t w_t · MW)."""
+        p = self.case.periods
+        period = p.period_of() if p is not None else np.zeros(self.case.n_snapshots, int)
+        return pd.DataFrame({"period": period, "duration_h": self.case.durations,
+                             "weight_h": self.case.weights}, index=self.case.snapshots)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file stem, for writers."""
         names = ["dispatch", "curtailment", "storage_charge", "storage_discharge",
@@ -312,6 +328,8 @@ class Results:
         if self.model.responses:
             out["dr_response"] = self.dr_response
             out.update(self.dr_variables())
+        if self.case.periods is not None:
+            out["snapshots"] = self.snapshot_table
         if not self.case.table("self_owned_plants").empty:
             out["self_owned_plants_energy"] = self.self_owned_plants_energy
         if not self.case.table("vpps").empty:
@@ -343,6 +361,7 @@ class Results:
             p = self.case.periods
             out["periods"] = {"k": p.n_periods, "hours": p.length * self.case.step_h,
                               "n_original": p.n_original, "linked": p.linked,
+                              "segments": _segments_per_period(p),
                               "weights": [float(x) for x in p.count]}
         if self.ok:
             w = self.case.weights
@@ -353,3 +372,12 @@ class Results:
             out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
                                               / (w.sum() * prices.shape[1]))
         return {**out, **self.meta}
+
+
+def _segments_per_period(p: Periods) -> int | None:
+    """Snapshots of each segmented (typical) period, else ``None``."""
+    if not p.segmented:
+        return None
+    first, last = p.bounds()
+    merged = np.bincount(p.period_of(), weights=p.snapshot_steps() > 1) > 0
+    return int((last - first + 1)[merged].max())
