@@ -198,6 +198,8 @@ def _assemble(case: Case, frame: pd.DataFrame, length: int, values: np.ndarray,
         series[key] = part
     starts = pd.DatetimeIndex(case.snapshots[::length], name="period")
     step = np.concatenate([all_steps[j] for j in order])
+    if any(int(np.sum(x)) != length for x in all_steps):
+        raise RuntimeError("tsam returned segments that do not add up to the period length")
     periods = Periods(length, all_count[order], sequence, starts, case.n_snapshots, linked,
                       step if np.any(step > 1) else None)
     return case.replace(snapshots=snapshots, series=series, periods=periods)

@@ -20,6 +20,7 @@ from gridopt.cli import app
 from gridopt.components._dr import Scope, ahead, windows_of
 from gridopt.components.interruptible import _event_groups
 from gridopt.components.peak_response import event_scope, peak_hours, peak_load
+from gridopt.model.build import build_model
 from gridopt.periods import aggregate, series_frame
 from gridopt.solve import as_case
 from tests.factory import gen, make_case
@@ -41,21 +42,39 @@ def scope() -> Scope:
 
 
 def test_clock_and_blocks_of_hours() -> None:
-    """Blocks of 4 h hold the snapshots that start in [0, 4) and [4, 8)."""
+    """The clock counts whole seconds; blocks of 4 h hold the snapshots that start in [0, 4)
+    and [4, 8) h of their window, and a new window starts its own clock."""
     s = scope()
-    np.testing.assert_allclose(s.clock(), [0, 1, 4, 6, 7])
-    np.testing.assert_allclose(s.elapsed(), [0, 1, 4, 6, 7])
+    np.testing.assert_array_equal(s.clock(), np.array([0, 1, 4, 6, 7]) * 3600)
     assert windows_of(s, 4.0).tolist() == [0, 0, 1, 1, 1]
+    two = Scope("dispatch", np.arange(5), np.array([0, 0, 0, 1, 1]), s.labels, DURATIONS)
+    np.testing.assert_array_equal(two.elapsed(), np.array([0, 1, 4, 0, 1]) * 3600)
+    assert windows_of(two, 4.0).tolist() == [0, 0, 1, 100_000, 100_000]
 
 
 def test_shift_targets_count_hours_not_snapshots() -> None:
     """A 2-hour limit from t reaches the last snapshot starting by clock_t + 2: from 0 h that
     is snapshot 1 (starts at 1 h), from 1 h still 1 (the next starts at 4 h), from 4 h
     snapshot 3 (6 h); from 6 h it would be 4, the window's last, where the window's own end
-    is the limit (no row)."""
+    is the limit (no row). In two windows, a target never crosses into the next one."""
     ii, tt, target = ahead(scope(), np.array([2.0]), np.zeros((1, 5), np.int64))
     assert tt.tolist() == [0, 1, 2] and target.tolist() == [1, 1, 3]
     assert ii.tolist() == [0, 0, 0]
+    _, tt, target = ahead(scope(), np.array([2.0]), np.array([[0, 0, 0, 1, 1]]))
+    assert tt.tolist() == [0, 1] and target.tolist() == [1, 1]  # from 4 h: the window ends
+
+
+def test_sub_hourly_windows_add_up_over_a_year() -> None:
+    """12-minute snapshots over a year: windows of 2, 3, 4 and 24 h hold exactly 10, 15, 20 and
+    120 snapshots each (a floating-point clock would drift across block edges)."""
+    from gridopt.components._dr import element_windows
+
+    n = 8760 * 5
+    stamps = pd.date_range("2030-01-01", periods=n, freq="12min")
+    s = Scope("dispatch", np.arange(n), np.zeros(n, np.int64), stamps, np.full(n, 0.2))
+    out = element_windows(SimpleNamespace(step_h=0.2), s, np.array([2.0, 3.0, 4.0, 24.0]))
+    for row, size in zip(out, (10, 15, 20, 120), strict=True):
+        np.testing.assert_array_equal(row, np.arange(n) // size)
 
 
 def test_interruption_windows_span_hours() -> None:
@@ -69,12 +88,24 @@ def test_interruption_windows_span_hours() -> None:
     np.testing.assert_allclose(dt, [1, 3, 3, 2, 1, 1])
 
 
+def test_interruption_rows_hold_the_tail_of_a_period() -> None:
+    """Segments of 6, 4, 4, 8 and 2 h, h = 1.5 h → runs of 3 h: runs from 0, 6, 10 and 14 h fit
+    the day, the one from 22 h does not; the last segment, held by no run, gets a row of its
+    own (cut at 24 h), so it cannot run 2 h at full curtailment against a 1.5 h limit."""
+    stamps = pd.date_range("2030-01-01", periods=5, freq="h")
+    seg = Scope("dispatch", np.arange(5), np.zeros(5, np.int64), stamps,
+                np.array([6.0, 4.0, 4.0, 8.0, 2.0]))
+    rows, cols, _ = _event_groups(SimpleNamespace(step_h=1.0), seg, np.arange(5), 1.5)
+    assert [cols[rows == k].tolist() for k in range(rows.max() + 1)] == [[0], [1], [2], [3],
+                                                                         [4]]
+
+
 # -- a case whose hours are constant within blocks: segments lose nothing -----------------------
 
 BLOCKS = [6, 4, 8, 6]  # hours of the four blocks of a day
 
 
-def blocky(days: int = 5, h2: bool = True) -> gridopt.Case:
+def blocky(days: int = 5, h2: bool = True, loss: float = 0.0) -> gridopt.Case:
     """Every day four blocks of 6, 4, 8 and 6 hours (night, morning, afternoon, evening) inside
     which every series is constant; the days differ in level. Cheap extendable solar, dear gas, an
     extendable battery (no standing loss), a shiftable load and a flexible building, both
@@ -85,7 +116,7 @@ def blocky(days: int = 5, h2: bool = True) -> gridopt.Case:
     sun = np.repeat(np.array([[0.0, 0.6, 0.9, 0.1]]) / level[:, None], BLOCKS, axis=1).ravel()
     store = {"name": "bat", "bus": "b", "extendable": True, "capex_per_mw": 20.0,
              "capex_per_mwh": 5.0, "lifetime_yr": 1.0, "eff_charge": 0.9,
-             "eff_discharge": 0.9, "cyclic": True}
+             "eff_discharge": 0.9, "cyclic": True, "standing_loss_per_h": loss}
     demand = np.tile(np.repeat([0.1, 0.3, 0.2, 0.1], BLOCKS), days)
     ely = {"series": {"h2_demand_mwh": {"ely": list(demand)}},
            "electrolysers": [electrolyser(potential_mw=1.0, enrolled_mw=0.3,
@@ -161,17 +192,11 @@ def test_standing_loss_over_a_segment_is_per_hour_to_the_power_of_its_hours() ->
     assert r.objective == pytest.approx(days * 30 * 12 * (1 - 0.99 ** 12), rel=1e-9)
 
 
-def test_segments_equal_to_the_period_length_change_nothing() -> None:
-    case = blocky()
-    a, b = aggregate(case, 2, keep_peak=False), aggregate(case, 2, segments=24, keep_peak=False)
-    assert b.periods.steps is None and b.snapshots.equals(a.snapshots)
-    assert gridopt.solve(b).objective == pytest.approx(gridopt.solve(a).objective, rel=1e-12)
-
-
 def test_linked_state_is_reported_at_every_segment_end_over_the_calendar() -> None:
     """One value per segment of every original day, stamped with the segment's start, within
-    [0, E]."""
-    case = blocky()
+    [0, E]; with standing loss too, the state at the end of day d is where day d + 1 starts
+    (S_{d+1}, the variable ``storage.soc_start``)."""
+    case = blocky(loss=0.002)
     agg = aggregate(case, 2, segments=4, keep_peak=False)
     r = gridopt.solve(agg)
     soc = r.storage_soc["bat"]
@@ -179,6 +204,43 @@ def test_linked_state_is_reported_at_every_segment_end_over_the_calendar() -> No
     assert soc.index.hour.tolist()[:4] == [0, 6, 10, 18]
     assert soc.min() >= -1e-7
     assert soc.max() <= r.capacities.loc[("storage", "bat"), "total_mwh"] + 1e-7
+    start = r.variable("storage.soc_start")["bat"].to_numpy()
+    np.testing.assert_allclose(soc.to_numpy()[3::4][:-1], start[1:], atol=1e-7)
+    assert soc.max() > 0.01
+
+
+def test_standing_loss_inside_a_segment_decays_as_the_hours_would() -> None:
+    """A constant charge c over a segment of m hours adds η c Σ_{j<m} κ^j to the state (κ =
+    1 − λ per hour), the hourly recursion summed: the model's coefficient on c equals that of
+    the hourly simulation, for every segment of a segmented day."""
+    case = blocky(loss=0.01, h2=False)
+    agg = aggregate(case, 2, segments=4, keep_peak=False)
+    m = build_model(agg)
+    a = m.matrix("csr")
+    rows = m.con_blocks["storage.soc_balance"].index()[0]
+    cols = m.var_blocks["storage.charge"].index()[0]
+    coef = np.array([a[r, c] for r, c in zip(rows, cols, strict=True)])
+    hourly = np.array([sum(0.99 ** j for j in range(int(h))) for h in agg.durations])
+    np.testing.assert_allclose(coef, -0.9 * hourly, rtol=1e-12)
+
+
+def test_segments_with_standing_loss_are_no_better_than_the_full_horizon() -> None:
+    """Days of 12 h of sun at levels 1, 0.5, 0.25 and 0 then 12 h of night, a lossy store
+    (1 %/h): a segment holds its flow constant over its hours, so a segmented plan can be
+    replayed hour by hour; it can never beat the full horizon (without the decay within
+    segments it did: 1,142.9 against 1,157.6)."""
+    days = 4
+    sun = np.concatenate([np.r_[np.full(12, lvl), np.zeros(12)] for lvl in (1, 0.5, 0.25, 0)])
+    store = {"name": "s", "bus": "b", "p_nom_mw": 1.0, "e_nom_mwh": 30.0, "cyclic": True,
+             "standing_loss_per_h": 0.01}
+    case = make_case(24 * days, [gen("solar", "solar", p_nom_mw=2.0),
+                                 gen("gas", "gas", p_nom_mw=5.0, vom_per_mwh=30.0)],
+                     {"l": [1.0] * 24 * days}, availability={"solar": list(sun)},
+                     storage=[store])
+    full = gridopt.solve(case).objective
+    for segments in (2, 3, 6):
+        seg = gridopt.solve(aggregate(case, 4, segments=segments, keep_peak=False)).objective
+        assert seg >= full * (1 - 1e-9)
 
 
 def test_ev_driving_and_baseline_follow_the_segment_lengths() -> None:

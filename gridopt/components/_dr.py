@@ -58,15 +58,22 @@ class Scope:
         return np.ones(self.n) if self.durations is None else np.asarray(self.durations, float)
 
     def clock(self) -> np.ndarray:
-        """Hours from the scope's first snapshot to the start of each position."""
-        dt = self.dt
+        """Whole seconds from the scope's first snapshot to the start of each position
+        (integers, so that a year of sub-hourly snapshots adds up without rounding)."""
+        dt = seconds(self.dt)
         return np.cumsum(dt) - dt
 
     def elapsed(self) -> np.ndarray:
-        """Hours from the start of each position's window to the start of the position."""
+        """Whole seconds from the start of each position's window to the start of it."""
         clock = self.clock()
         first = self.first_of_window()
-        return clock - np.maximum.accumulate(np.where(first, clock, 0.0))
+        return clock - np.maximum.accumulate(np.where(first, clock, 0))
+
+    def window_end(self) -> np.ndarray:
+        """Whole seconds from the scope's first snapshot to the end of each position's window."""
+        last = np.flatnonzero(self.last_of_window())
+        end = (self.clock() + seconds(self.dt))[last]
+        return end[np.searchsorted(last, np.arange(self.n))]
 
     def first_of_window(self) -> np.ndarray:
         """True at the first hour of each window."""
@@ -74,6 +81,11 @@ class Scope:
 
     def last_of_window(self) -> np.ndarray:
         return np.r_[self.window[1:] != self.window[:-1], True]
+
+
+def seconds(hours: object) -> np.ndarray:
+    """Hours as whole seconds (int64): the clock of the hour-based windows and limits."""
+    return np.rint(np.asarray(hours, float) * 3600.0).astype(np.int64)
 
 
 def dispatch_scope(case: Case) -> Scope:
@@ -100,10 +112,9 @@ def previous(cols: np.ndarray, scope: Scope, cyclic: bool) -> np.ndarray:
 def windows_of(scope: Scope, hours: float) -> np.ndarray:
     """Sub-window id per position: each scope window cut into blocks of ``hours`` hours, by
     the hour each snapshot starts (a segment belongs to the block it starts in)."""
-    if not np.isfinite(hours) or hours <= 0:
+    if not np.isfinite(hours) or seconds(hours) <= 0:
         return scope.window
-    block = np.floor(scope.elapsed() / hours + 1e-9).astype(np.int64)
-    return scope.window * 100_000 + block
+    return scope.window * 100_000 + scope.elapsed() // seconds(hours)
 
 
 # -- windows of the families that return to neutral within a window (shiftable, buildings) --
@@ -129,7 +140,7 @@ def ahead(scope: Scope, hours: np.ndarray, window: np.ndarray
     end = np.minimum.accumulate(np.where(last_of(window), pos, n_t)[:, ::-1], axis=1)[:, ::-1]
     clock = scope.clock()
     finite = np.isfinite(hours)
-    reach = clock[None, :] + np.where(finite, hours, 0.0)[:, None] + 1e-9
+    reach = clock[None, :] + seconds(np.where(finite, hours, 0.0))[:, None]
     target = np.searchsorted(clock, reach.ravel(), side="right").reshape(reach.shape) - 1
     ii, tt = np.nonzero(finite[:, None] & (target < end))
     return ii, tt, target[ii, tt]

@@ -8,8 +8,9 @@ band B_i (MWh per MW), standing loss λ_i, snapshot length Δt and windows W (bl
 
 - ``flexible_buildings.reduce_upper``: d_{i,t} ≤ ρ_i o_{i,t} X_i
 - ``flexible_buildings.increase_upper``: c_{i,t} ≤ ρ_i o_{i,t} X_i
-- ``flexible_buildings.state_balance``: e_{i,t} = (1 − λ_i)^Δt e_{i,t−1} + Δt (c_{i,t} − d_{i,t}),
-  e = 0 (neutral) before each window's first hour
+- ``flexible_buildings.state_balance``: e_{i,t} = (1 − λ_i)^Δt e_{i,t−1} + g Δt (c_{i,t} − d_{i,t}),
+  e = 0 (neutral) before each window's first hour (Δt = Δt_t; g = 1 but on segments with
+  loss, ``_common.segment_gain``)
 - ``flexible_buildings.state_upper`` / ``state_lower``: −B_i ρ_i X_i / 2 ≤ e_{i,t} ≤ B_i ρ_i X_i / 2
 - bound: e_{i,t} = 0 at the last hour of each window (back to neutral)
 - response (load reduction) d_{i,t} − c_{i,t}; dispatch: injection +d −c at the element's bus,
@@ -21,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from gridopt.case.case import Case
+from gridopt.components._common import segment_gain
 from gridopt.components._dr import (
     Enrolment,
     Scope,
@@ -77,8 +79,9 @@ def _add_state(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, c: np.nda
     coords = (table.index, scope.labels)
     e = m.add_variables(scope.var(FAMILY, "state"), coords, np.where(end, 0.0, -INF),
                         np.where(end, 0.0, INF)).index()
-    dt = scope.dt[None, :]
-    keep = (1.0 - table["loss_per_h"].to_numpy(float))[:, None] ** dt  # (1 − λ)^{Δt_t}
+    loss = table["loss_per_h"].to_numpy(float)[:, None]
+    keep = (1.0 - loss) ** scope.dt[None, :]  # (1 − λ)^{Δt_t}
+    dt = scope.dt[None, :] * segment_gain(loss[:, 0], scope.dt, case.step_h)
     m.add_constraints(scope.var(FAMILY, "state_balance"), coords,
                       [(e, 1.0), (previous_in(e, window), -keep), (d, dt), (c, -dt)], "==", 0.0)
     half = (0.5 * table["energy_band_mwh_per_mw"].to_numpy(float)
@@ -86,3 +89,4 @@ def _add_state(m: ArrayModel, case: Case, scope: Scope, d: np.ndarray, c: np.nda
     for quantity, sign in (("state_upper", 1.0), ("state_lower", -1.0)):
         m.add_constraints(scope.var(FAMILY, quantity), coords, [(e, sign), *enrol.terms(half)],
                           "<=", enrol.rhs(half))
+

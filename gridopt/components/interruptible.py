@@ -5,8 +5,9 @@ participation ρ_i, step Δt, longest interruption h_i hours (n_i = ⌈h_i/Δt�
 annual limit H_i = min(H^yr_i, N^ev_i h_i) hours:
 
 - ``interruptible.reduce_upper``: r_{i,t} ≤ ρ_i X_i
-- ``interruptible.event_energy``: Σ Δt r_{i,τ} ≤ h_i ρ_i X_i over every n_i + 1 consecutive
-  snapshots (dispatch), or over each calendar day (event scope: one event a day)
+- ``interruptible.event_energy``: Σ Δt_τ r_{i,τ} ≤ h_i ρ_i X_i over every n_i + 1 consecutive
+  snapshots (dispatch; with segments of variable Δt_t, the snapshots that start within
+  (n_i + 1) Δt hours), or over each calendar day (event scope: one event a day)
 - ``interruptible.annual_hours``: Σ_t w_t r_{i,t} ≤ H_i ρ_i X_i (dispatch); in the event scope
   ``interruptible.event_annual_hours``: Σ_t Δt r_{i,t} ≤ H_i ρ_i X_i over all peak days
 - objective (dispatch): Σ_t w C^act_i r_{i,t}; injection +r_{i,t} at the element's bus
@@ -24,6 +25,7 @@ from gridopt.components._dr import (
     add_dispatch_terms,
     add_enrolment,
     register_response,
+    seconds,
 )
 from gridopt.model.arrays import ArrayModel
 
@@ -82,22 +84,27 @@ def _event_groups(case: Case, scope: Scope, r_i: np.ndarray, hours: float
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(local row, column, Δt) triples of the event-energy rows of one element.
 
-    Dispatch: one row per start t whose n_i + 1 snapshots (n_i = ⌈h_i / Δt⌉; hours, from the
-    start of t) end inside t's window; the row holds every snapshot that starts in that span
-    (with segments of several hours, at least the first)."""
+    Dispatch: a run of n_i + 1 snapshots of Δt (n_i = ⌈h_i / Δt⌉) counted in hours from the
+    start of snapshot t; one row per t whose run ends inside t's window, holding every snapshot
+    that starts within the run. With segments, a snapshot that no such run holds (the tail of a
+    period) starts a row of its own, cut at the window's end; with equal snapshots every
+    snapshot is held already, so nothing is added."""
     dt = scope.dt
     if not scope.is_dispatch:  # one event a calendar day of the event scope
         _, rows = np.unique(scope.labels.normalize(), return_inverse=True)
         return rows, r_i, dt
-    span_h = (np.ceil(hours / case.step_h - 1e-9) + 1) * case.step_h  # n_i + 1 snapshots
-    clock = scope.clock()
-    last = np.flatnonzero(scope.last_of_window())
-    window_end = (clock + dt)[last][np.searchsorted(last, np.arange(scope.n))]
-    starts = np.flatnonzero(clock + span_h <= window_end + 1e-9)
-    if starts.size == 0:
+    span = seconds((np.ceil(hours / case.step_h - 1e-9) + 1) * case.step_h)
+    clock, end = scope.clock(), scope.window_end()
+    full = np.flatnonzero(clock + span <= end)
+    if full.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    stop = np.searchsorted(clock, clock[starts] + span_h - 1e-9, side="left")  # exclusive
-    size = stop - starts
+    stop = np.searchsorted(clock, clock + span, side="left")  # first snapshot after the run
+    held = np.cumsum(np.bincount(full, minlength=scope.n + 1)
+                     - np.bincount(stop[full], minlength=scope.n + 1))[:scope.n] > 0
+    tail = ~held & np.isin(scope.window, scope.window[full])
+    starts = np.flatnonzero(np.isin(np.arange(scope.n), full) | tail)
+    last = np.flatnonzero(scope.last_of_window())
+    size = np.minimum(stop[starts], last[np.searchsorted(last, starts)] + 1) - starts
     rows = np.repeat(np.arange(starts.size), size)
     members = np.repeat(starts - np.cumsum(size) + size, size) + np.arange(size.sum())
     return rows, r_i[members], dt[members]

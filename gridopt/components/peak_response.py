@@ -110,13 +110,13 @@ def peak_events(case: Case) -> list[np.ndarray]:
 
 
 def _follows(case: Case) -> np.ndarray:
-    """True where a snapshot starts where the one before it ends; never at 0. Without
-    representative periods the spacing is the median gap between snapshots (Δt); with them,
-    the previous snapshot's Δt_{t−1}, and the gaps between periods are longer."""
+    """True where a snapshot starts where the one before it ends; never at 0. The spacing is
+    the median gap between snapshots (Δt; the gaps between representative periods are
+    longer), or, on segmented periods, the previous snapshot's length Δt_{t−1}."""
     if case.n_snapshots < 2:
         return np.zeros(case.n_snapshots, bool)
     gaps = np.diff(case.snapshots.as_unit("ns").asi8)
-    if case.periods is None:
+    if case.periods is None or not case.periods.segmented:
         return np.r_[False, gaps == np.median(gaps)]
     spans = np.round(case.durations[:-1] * 3600e9).astype(np.int64)  # ns
     return np.r_[False, gaps == spans]

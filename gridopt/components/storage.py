@@ -19,7 +19,12 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
-from gridopt.components._common import annuity, bus_positions, extendable_columns
+from gridopt.components._common import (
+    annuity,
+    bus_positions,
+    extendable_columns,
+    segment_gain,
+)
 from gridopt.components._dr import dispatch_scope, previous
 from gridopt.model.arrays import ArrayModel
 
@@ -78,13 +83,15 @@ def add_storage(m: ArrayModel, case: Case) -> None:
 
 def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e: np.ndarray,
                      e_nom: np.ndarray, e_new_col: np.ndarray) -> None:
-    """e_t = κ_t e_{t−1} + η^c Δt_t c_t − Δt_t/η^d d_t within each window (the horizon, or each
-    representative period). At a window's first hour e_{t−1} is the window's last hour
-    (cyclic; every store in unlinked periods, since a given initial state would otherwise be
-    counted once per period), σ E (given initial state, no periods) or 0 (linked periods: e is
-    relative to the period's start)."""
+    """e_t = κ_t e_{t−1} + η^c g_t Δt_t c_t − g_t Δt_t/η^d d_t within each window (the horizon,
+    or each representative period; g_t = 1 but in segments of lossy stores, see
+    :func:`~gridopt.components._common.segment_gain`). At a window's first hour e_{t−1} is the
+    window's last hour (cyclic; every store in unlinked periods, since a given initial state
+    would otherwise be counted once per period), σ E (given initial state, no periods) or 0
+    (linked periods: e is relative to the period's start)."""
     st = case.table(FAMILY)
-    dt = case.durations[None, :]
+    dt = case.durations[None, :] * segment_gain(st["standing_loss_per_h"].to_numpy(),
+                                                case.durations, case.step_h)
     keep = keep_over(case, case.durations)
     scope = dispatch_scope(case)
     first = np.broadcast_to(scope.first_of_window(), e.shape)
