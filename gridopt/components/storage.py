@@ -90,9 +90,11 @@ def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e:
     would otherwise be counted once per period), σ E (given initial state, no periods) or 0
     (linked periods: e is relative to the period's start)."""
     st = case.table(FAMILY)
-    dt = case.durations[None, :] * segment_gain(st["standing_loss_per_h"].to_numpy(),
-                                                case.durations, case.step_h)
-    keep = keep_over(case, case.durations)
+    hours = case.durations
+    if case.periods is None or not case.periods.segmented:
+        hours = hours[:1]  # one Δt for every snapshot: S × 1 coefficients, broadcast
+    dt = hours[None, :] * segment_gain(st["standing_loss_per_h"].to_numpy(), hours, case.step_h)
+    keep = keep_over(case, hours)
     scope = dispatch_scope(case)
     first = np.broadcast_to(scope.first_of_window(), e.shape)
     periods = case.periods
