@@ -178,8 +178,8 @@ def pyomo_targets(rows: dict[Key, dict[str, Any]], n: int, t: int) -> list[str]:
     gb, pb = g["build_seconds"], p["build_seconds"]
     gm, pm = g["peak_rss_at_call_mib"], p["peak_rss_at_call_mib"]
     return [f"- N = {n}, T = {t}: Pyomo backend build {gb:.2f} s vs plain Pyomo {pb:.2f} s "
-            f"({gb / pb:.2f}×), RSS at the solver call {gm:.0f} vs {pm:.0f} MiB "
-            f"({gm / pm:.2f}×); parity (≤ 1×): {_verdict(gb <= pb and gm <= pm)}"]
+            f"({gb / pb:.2f}×), target no slower: {_verdict(gb <= pb)}; RSS at the solver call "
+            f"{gm:.0f} vs {pm:.0f} MiB ({gm / pm:.2f}×, not a target)"]
 
 
 def targets(rows: dict[Key, dict[str, Any]]) -> list[str]:
