@@ -96,3 +96,42 @@ def test_balance_signs() -> None:
     row_a = a.getrow(block.start).toarray().ravel()
     assert row_a[m.var("lines.flow")[0, 0]] == -1.0
     assert row_a[m.var("generators.dispatch")[0, 0]] == 1.0
+
+
+# -- the array model's cost terms ------------------------------------------------------------
+
+
+def test_cost_terms_broadcast_together_and_keep_any_label() -> None:
+    """Columns (2 × 1), coefficients (2 × 3) and labels (2 × 1) broadcast together; −1 columns
+    are dropped; a blank (NaN) label is kept as its own element; repeated columns add up in
+    the cost vector, which is float even when no term has an entry."""
+    import pandas as pd
+
+    from gridopt.model.arrays import ArrayModel
+
+    m = ArrayModel(pd.DatetimeIndex([]))
+    m.add_variables("x", (pd.RangeIndex(4),))
+    m.add_cost("f", "k", np.array([[0], [-1]]), np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+               np.array([["a"], [np.nan]], dtype=object))
+    m.add_cost("f", "k", np.array([0, 3]), 0.5, np.array([np.nan, "b"], dtype=object))
+    np.testing.assert_allclose(m.cost_vector(), [6.5, 0.0, 0.0, 0.5])
+    first, second = m.cost_terms
+    assert first.cols.tolist() == [0, 0, 0] and first.elements.tolist() == ["a"] * 3
+    assert second.elements[0] != second.elements[0]  # NaN: a label of its own
+    empty = ArrayModel(pd.DatetimeIndex([]))
+    empty.add_variables("x", (pd.RangeIndex(2),))
+    empty.add_cost("f", "k", np.array([-1, -1]), 1.0, "a")
+    assert empty.cost_vector().dtype == float and not empty.cost_vector().any()
+
+
+def test_positions_beyond_int32_are_refused() -> None:
+    """HiGHS indexes with 32-bit integers: a block that would pass 2³¹ − 1 positions raises
+    instead of wrapping round to negative positions (which would read as "no variable")."""
+    import pandas as pd
+
+    from gridopt.model.arrays import ArrayModel
+
+    m = ArrayModel(pd.DatetimeIndex([]))
+    m.n_cols = 2**31 - 3
+    with pytest.raises(OverflowError, match="HiGHS's limit"):
+        m.add_variables("x", (pd.RangeIndex(5),))

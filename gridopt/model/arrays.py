@@ -62,7 +62,7 @@ class CostTerm:
 
     ``names[codes[i]]`` is the element (generator, store, …) that entry ``i`` of ``cols``
     belongs to: elements are kept as integer codes into a few names, not as one string per
-    entry, so that summing costs by element is one ``bincount``.
+    entry (a string per entry cost more than the rest of ``add_cost`` on large blocks).
     """
 
     family: str
@@ -74,15 +74,8 @@ class CostTerm:
 
     @property
     def elements(self) -> np.ndarray:
-        """The element of each entry (one string per entry: for reports and tests only)."""
+        """The element of each entry (one label per entry)."""
         return self.names[self.codes]
-
-    def by_element(self, x: np.ndarray) -> pd.Series:
-        """Σ coef · x[col] summed per element (elements with no entry are left out)."""
-        total = np.bincount(self.codes, weights=self.coefs * x[self.cols],
-                            minlength=len(self.names))
-        used = np.bincount(self.codes, minlength=len(self.names)) > 0
-        return pd.Series(total[used], index=self.names[used])
 
 
 @dataclass
@@ -116,6 +109,7 @@ class ArrayModel:
         if name in self.var_blocks:
             raise ValueError(f"variable block {name!r} exists already")
         block = Block(name, self.n_cols, tuple(coords))
+        _check_size(block)
         self._lb.append(np.broadcast_to(np.asarray(lower, float), block.shape).ravel())
         self._ub.append(np.broadcast_to(np.asarray(upper, float), block.shape).ravel())
         self.var_blocks[name] = block
@@ -136,6 +130,7 @@ class ArrayModel:
         ``-1`` drops that entry (used for the wrap-around of the first snapshot).
         """
         block = Block(name, self.n_rows, tuple(coords))
+        _check_size(block)
         rows = block.index()
         parts = [(rows, np.asarray(c), np.asarray(v, float)) for c, v in terms]
         return self._add_rows(block, parts, sense, rhs)
@@ -144,6 +139,7 @@ class ArrayModel:
                  sense: str, rhs: object) -> Block:
         """Add rows from explicit ``(local_row, cols, coefs)`` triples (ragged sums)."""
         block = Block(name, self.n_rows, tuple(coords))
+        _check_size(block)
         parts = [(block.start + np.asarray(r), np.asarray(c), np.asarray(v, float))
                  for r, c, v in entries]
         return self._add_rows(block, parts, sense, rhs)
@@ -176,15 +172,17 @@ class ArrayModel:
                  elements: object) -> None:
         """Add Σ coefs · x[cols] to the objective, labelled by family, kind and element.
 
-        ``coefs`` and ``elements`` broadcast to the shape of ``cols`` (e.g. one name per row
-        of a generator × snapshot block); a column of −1 means "no variable here".
+        ``cols``, ``coefs`` and ``elements`` broadcast together (e.g. one name per row of a
+        generator × snapshot block); a column of −1 means "no variable here". Labels are coded
+        once, un-broadcast, in order of appearance (any hashable label, blanks included).
         """
-        cols = np.asarray(cols)
+        cols, coefs = np.asarray(cols), np.asarray(coefs, float)
         labels = np.asarray(elements, dtype=object)
-        names, codes = np.unique(labels, return_inverse=True)
-        codes = np.broadcast_to(codes.reshape(labels.shape).astype(IDX), cols.shape).ravel()
-        coefs = np.broadcast_to(np.asarray(coefs, float), cols.shape).ravel()
-        cols = cols.ravel()
+        shape = np.broadcast_shapes(cols.shape, coefs.shape, labels.shape)
+        codes, names = pd.factorize(labels.ravel(), use_na_sentinel=False)
+        codes = np.broadcast_to(codes.reshape(labels.shape).astype(IDX), shape).ravel()
+        coefs = np.broadcast_to(coefs, shape).ravel()
+        cols = np.broadcast_to(cols, shape).ravel()
         keep = cols >= 0
         if not keep.all():
             cols, coefs, codes = cols[keep], coefs[keep], codes[keep]
@@ -233,7 +231,10 @@ class ArrayModel:
             return np.zeros(self.n_cols)
         cols = np.concatenate([t.cols for t in self.cost_terms])
         coefs = np.concatenate([t.coefs for t in self.cost_terms])
-        return np.bincount(cols, weights=coefs, minlength=self.n_cols)  # sums repeats
+        if cols.size and (cols.min() < 0 or cols.max() >= self.n_cols):
+            raise IndexError("a cost term refers to a column outside the model")
+        c = np.bincount(cols, weights=coefs, minlength=self.n_cols)  # sums repeats
+        return c.astype(float, copy=False)
 
     @property
     def offset(self) -> float:
@@ -255,6 +256,13 @@ class ArrayModel:
     def block_of_col(self, col: int) -> tuple[Block, tuple]:
         """The variable block and the labels of one global column."""
         return _locate(self.var_blocks, col)
+
+
+def _check_size(block: Block) -> None:
+    """Positions are int32 (HiGHS's index type): refuse a model that would not fit."""
+    if block.start + block.size > np.iinfo(IDX).max:
+        raise OverflowError(f"block {block.name!r} would take the model past "
+                            f"{np.iinfo(IDX).max:,} columns or rows, HiGHS's limit")
 
 
 def _locate(blocks: dict[str, Block], pos: int) -> tuple[Block, tuple]:

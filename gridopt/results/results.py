@@ -190,10 +190,17 @@ class Results:
     def costs(self) -> pd.DataFrame:
         """Annual cost by component, element and kind (capital, fixed_om, operating, …)."""
         x = self._x()
-        records = [(t.family, e, t.kind, float(v))
-                   for t in self.model.cost_terms for e, v in t.by_element(x).items()]
-        records += [(f, e, k, v) for f, k, e, v in self.model.constant_costs]
-        frame = pd.DataFrame(records, columns=["component", "name", "kind", "cost"])
+        columns = ["component", "name", "kind", "cost"]
+        terms = [t for t in self.model.cost_terms if t.cols.size]
+        parts = [pd.DataFrame({  # one row per entry; pivot_table sums them (compensated)
+            "component": np.repeat([t.family for t in terms], [t.cols.size for t in terms]),
+            "name": np.concatenate([t.elements for t in terms]),
+            "kind": np.repeat([t.kind for t in terms], [t.cols.size for t in terms]),
+            "cost": np.concatenate([t.coefs * x[t.cols] for t in terms])})] if terms else []
+        if self.model.constant_costs:
+            parts.append(pd.DataFrame([(f, e, k, v) for f, k, e, v in self.model.constant_costs],
+                                      columns=columns))
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
         table = frame.pivot_table(index=["component", "name"], columns="kind", values="cost",
                                   aggfunc="sum", fill_value=0.0)
         table.columns.name = None
