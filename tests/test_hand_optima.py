@@ -76,6 +76,26 @@ def test_standing_loss_and_initial_state(backend: str) -> None:
     assert r.storage_soc["bat"].tolist() == pytest.approx([0.9, 0.0], abs=1e-9)
 
 
+@pytest.mark.parametrize(("existing_mwh", "expected"), [(0.0, 60.0), (1.0, 30.0)])
+def test_new_storage_starts_empty(existing_mwh: float, expected: float) -> None:
+    """A non-cyclic store that starts full (σ = 1), energy extendable at 1 per MWh-year and
+    power at 1 per MW-year; load 1 MW for 2 h, gas at 30/MWh. If σ applied to new capacity,
+    building 2 MWh / 1 MW (cost 3) would conjure 2 MWh and save 60: objective 3. σ applies to
+    the existing capacity Ē only: with Ē = 0 nothing is worth building (2 × 30 = 60); with
+    Ē = 1 MWh (and 1 MW) the store gives its 1 MWh once (1 × 30 = 30)."""
+    case = make_case(
+        hours=2, generators=[gen("gas", "gas", p_nom_mw=5.0, vom_per_mwh=30.0)],
+        loads={"load": [1.0, 1.0]},
+        storage=[{"name": "bat", "bus": "b", "p_nom_mw": existing_mwh,
+                  "e_nom_mwh": existing_mwh, "extendable": True, "capex_per_mw": 1.0,
+                  "capex_per_mwh": 1.0, "lifetime_yr": 1.0, "cyclic": False,
+                  "soc_initial_pu": 1.0}])
+    for backend in ("highs", "pyomo"):
+        r = gridopt.solve(case, backend=backend)
+        assert r.objective == pytest.approx(expected)
+        assert r.capacities.loc[("storage", "bat"), "new_mwh"] == pytest.approx(0.0, abs=1e-9)
+
+
 def two_bus_case():
     """Bus A: cheap 10/MWh, 100 MW; bus B: 50/MWh, 100 MW, load 80 MW; line A→B 50 MW."""
     return make_case(

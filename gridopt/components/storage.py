@@ -69,7 +69,7 @@ def add_storage(m: ArrayModel, case: Case) -> None:
     e_new = m.add_variables(f"{FAMILY}.e_new", (names,), 0.0,
                             st["e_nom_max_mwh"].to_numpy()[ext] - e_nom[ext]).index()
     e_new_col = extendable_columns(len(st), ext, e_new)
-    _add_soc_balance(m, case, c, d, e, e_nom, e_new_col)
+    _add_soc_balance(m, case, c, d, e, e_nom)
     if ext.any():
         _add_capacity_limits(m, case, c[ext], d[ext], None if linked else e[ext], p_new, e_new,
                              p_nom[ext], e_nom[ext])
@@ -82,12 +82,13 @@ def add_storage(m: ArrayModel, case: Case) -> None:
 
 
 def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e: np.ndarray,
-                     e_nom: np.ndarray, e_new_col: np.ndarray) -> None:
+                     e_nom: np.ndarray) -> None:
     """e_t = κ_t e_{t−1} + η^c g_t Δt_t c_t − g_t Δt_t/η^d d_t within each window (the horizon,
     or each representative period; g_t = 1 but in segments of lossy stores, see
     :func:`~gridopt.components._common.segment_gain`). At a window's first hour e_{t−1} is the
     window's last hour (cyclic; every store in unlinked periods, since a given initial state
-    would otherwise be counted once per period), σ E (given initial state, no periods) or 0
+    would otherwise be counted once per period), σ Ē (given initial state, no periods: a share
+    of the existing energy capacity, since new capacity starts empty) or 0
     (linked periods: e is relative to the period's start)."""
     st = case.table(FAMILY)
     hours = case.durations
@@ -101,18 +102,16 @@ def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e:
     cyclic = np.broadcast_to(st["cyclic"].to_numpy(bool)[:, None], e.shape)
     if periods is not None:  # linked: from 0 (relative state); not linked: cyclic per period
         cyclic = np.broadcast_to(not periods.linked, e.shape)
-    starts_here = first & ~cyclic  # rows that start from a given state (σ E, or 0 if linked)
+    starts_here = first & ~cyclic  # rows that start from a given state (σ Ē, or 0 if linked)
     prev = previous(e, scope, cyclic=True)
     prev[starts_here] = -1
-    given = starts_here & (periods is None)  # σ·E enters these rows
+    given = starts_here & (periods is None)  # σ·Ē enters these rows
     sigma = st["soc_initial_pu"].to_numpy()[:, None]
-    init_new = np.where(given, np.broadcast_to(e_new_col[:, None], e.shape), -1)
     rhs = np.where(given, keep * sigma * e_nom[:, None], 0.0)
     m.add_constraints(f"{FAMILY}.soc_balance", (st.index, case.snapshots), [
         (e, 1.0), (prev, -keep),
         (c, -st["eff_charge"].to_numpy()[:, None] * dt),
         (d, dt / st["eff_discharge"].to_numpy()[:, None]),
-        (init_new, -keep * sigma),
     ], "==", rhs)
 
 
@@ -125,7 +124,7 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
     L Δt the hours of a period:
 
     - ``storage.soc_link``: S_{d+1} = κ(L Δt) S_d + δ_{k(d),last} (cyclic: S_0 follows S_{N−1};
-      otherwise S_0 = σ E)
+      otherwise S_0 = σ Ē, new capacity starting empty)
     - ``storage.delta_upper`` / ``delta_lower``: δ_{k,τ} ≤ δ^max_k, δ_{k,τ} ≥ δ^min_k
       (variables ``storage.delta_max`` / ``delta_min``)
     - ``storage.start_upper``: κ(Δt_first) S_d + δ^max_{k(d)} ≤ E (Δt_first: the period's first
@@ -157,7 +156,6 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
     m.add_constraints(f"{FAMILY}.soc_link", (st.index, starts), [
         (s_var, 1.0), (np.where(given, -1, before), -keep_period[:, None]),
         (np.where(given, -1, np.roll(last, 1, axis=1)), -1.0),
-        (np.where(given, np.broadcast_to(e_new_col[:, None], given.shape), -1), -sigma),
     ], "==", np.where(given, sigma * e_nom[:, None], 0.0))
     new = np.broadcast_to(e_new_col[:, None], (n_st, n_orig))
     m.add_constraints(f"{FAMILY}.start_upper", (st.index, starts),
