@@ -148,6 +148,17 @@ def test_one_mistake_gives_exactly_one_problem(tmp_path: Path, edits: list[Edit]
     assert where(problems) == [expected], "\n".join(map(str, problems))
 
 
+def test_a_self_owned_plant_supplies_its_bus(tmp_path: Path) -> None:
+    """The load at 'south' has no generator and no line, but a self-owned plant there can
+    supply it: not an unreachable load (the same edits without the plant are one)."""
+    edits = [("lines.csv", None, None), ("generators.csv", "wind,south,", "wind,north,")]
+    plant = ("self_owned_plants.csv", None,
+             "name,bus,potential_mw,enrolled_mw\nchp_south,south,20,10\n")
+    assert [p.rule for p in validate_case(tiny_with(tmp_path / "a", *edits))] == [
+        "unreachable-load"]
+    assert validate_case(tiny_with(tmp_path / "b", *edits, plant)) == []
+
+
 def test_messages_name_the_element(tmp_path: Path) -> None:
     folder = tiny_with(tmp_path, ("generators.csv", "gas_ccgt,north,gas,100,false,,0.2,",
                                   "gas_ccgt,north,gas,100,false,,0.6,"),

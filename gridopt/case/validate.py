@@ -31,7 +31,8 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
 ``series-unknown-element``  a series column (or long ``name``) naming no element
 ``series-missing-element``  a load without a column in ``load_mw.csv``
 ``series-duplicate``        a long series repeats a (snapshot, name) pair
-``unreachable-load``        a bus with load but no path over lines to any supply
+``unreachable-load``        a bus with load but no path over lines to any supply (generator,
+                            storage or self-owned plant)
 ==========================  ===============================================================
 
 Rows are CSV line numbers: the header is line 1, the first data row line 2. A frame from
@@ -669,11 +670,14 @@ def _check_presence(tables: Mapping[str, object], series: Mapping[str, object]) 
 
 
 _BUS_COLUMNS = {None, "name", "bus", "bus0", "bus1"}
+#: Tables whose elements can supply a bus's load (self-owned plants add output at their bus).
+SUPPLY_TABLES = ("generators", "storage", "self_owned_plants")
 
 
 def _check_network(checked: Mapping[str, _Table], problems: list[Problem]) -> list[Problem]:
-    """Every bus with load must reach a bus with a generator or storage over the lines."""
-    files = {f"{k}.csv" for k in ("buses", "lines", "generators", "storage", "loads")}
+    """Every bus with load must reach a bus with a generator, storage or self-owned plant
+    over the lines."""
+    files = {f"{k}.csv" for k in ("buses", "lines", "loads", *SUPPLY_TABLES)}
     if any(p.file in files and p.column in _BUS_COLUMNS for p in problems):
         return []  # the bus graph is not trustworthy; those problems come first
     buses, loads = checked.get("buses"), checked.get("loads")
@@ -684,8 +688,8 @@ def _check_network(checked: Mapping[str, _Table], problems: list[Problem]) -> li
     if "lines" in checked:
         graph.add_edges_from(zip(checked["lines"].values["bus0"],
                                  checked["lines"].values["bus1"], strict=True))
-    supply = {bus for kind in ("generators", "storage") if kind in checked
-              for bus in checked[kind].values["bus"]}
+    supply = {bus for kind in SUPPLY_TABLES if kind in checked
+              for bus in checked[kind].values.get("bus", ())}
     loads_at: dict[str, list[str]] = {}
     for name, bus in zip(loads.names, loads.values["bus"], strict=True):
         loads_at.setdefault(bus, []).append(name)
@@ -696,5 +700,5 @@ def _check_network(checked: Mapping[str, _Table], problems: list[Problem]) -> li
             listed = ", ".join(f"'{n}'" for n in loads_at[bus])
             found.append(Problem("buses.csv", row[bus], "name", "unreachable-load",
                                  f"bus '{bus}' has load ({listed}) but no path to any supply "
-                                 "(a generator or storage)"))
+                                 "(a generator, storage or self-owned plant)"))
     return found
