@@ -114,8 +114,14 @@ def _print_problems(problems: list[Problem], case: Path | None) -> None:
 
 @app.command()
 def validate(case: CaseArg = None) -> None:
-    """Check a case folder and list every problem (exit 1 if there is any)."""
-    _load(case)
+    """Check a case folder and list every problem (exit 1 if there is any): its tables and
+    series, then the data the DR families derive from them (EV charging, electrolysers)."""
+    from gridopt.checks import case_problems
+
+    problems = case_problems(_load(case))
+    if problems:
+        _print_problems(problems, case)
+        raise typer.Exit(1)
     console.print(f"[green]ok[/green]: {case or 'default case'} is a valid case")
 
 

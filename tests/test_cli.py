@@ -68,6 +68,32 @@ def test_validate_lists_problems_and_exits_1(tmp_path: Path) -> None:
     assert "Traceback" not in text
 
 
+def test_validate_checks_the_derived_dr_data(tmp_path: Path) -> None:
+    """Tables that pass on their own but whose derived data cannot work: an EV fleet that
+    drives 300 kWh a day (12.5 kWh in the one hour, 1.25 h of charger power) with 0.9 h of
+    charging, and chargers below its potential; an electrolyser whose H2 demand / η = 12 MW
+    exceeds its 10 MW. validate lists all three (exit 1), as run would when building."""
+    folder = tmp_path / "case"
+    shutil.copytree(CASES / "two_bus", folder)
+    (folder / "ev_fleets.csv").write_text(
+        "name,bus,potential_mw,vehicles,charger_kw,battery_kwh,daily_energy_kwh\n"
+        "fleet,B,0.2,10,10,400,300\n")
+    (folder / "electrolysers.csv").write_text(
+        "name,bus,potential_mw,p_nom_mw,efficiency_mwh_h2_per_mwh,h2_demand_mwh_per_h\n"
+        "ely,B,10,10,0.5,6\n")
+    res = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "240"})
+    assert res.exit_code == 1, res.output
+    assert "3 problem(s)" in res.output
+    for needle in ("ev-need-le-charging", "ev-potential-le-chargers",
+                   "electrolyser-meets-h2-demand", "ev_fleets.csv", "electrolysers.csv"):
+        assert needle in res.output
+    assert "Traceback" not in res.output
+    run = runner.invoke(app, ["run", str(folder), "--out", str(tmp_path / "out")],
+                        env={"COLUMNS": "240"})
+    assert run.exit_code == 1 and "ev-need-le-charging" in run.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_validate_ok(tmp_path: Path) -> None:
     res = runner.invoke(app, ["validate", str(CASES / "two_bus")])
     assert res.exit_code == 0
