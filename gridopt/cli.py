@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gridopt.case.case import Case, CaseError, Problem
@@ -81,7 +82,7 @@ def _load(case: Path | None) -> Case:
         _print_problems(exc.problems, case)
         raise typer.Exit(1) from None
     except (FileNotFoundError, NotADirectoryError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -95,20 +96,20 @@ def _guard(work: Callable[[], T], case: Path | None) -> T:
         _print_problems(exc.problems, case)
         raise typer.Exit(1) from None
     except TargetUnreachableError as exc:
-        err.print(f"[red]infeasible target:[/red] {exc}")
+        err.print(f"[red]infeasible target:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     except (ValueError, RuntimeError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 
 def _print_problems(problems: list[Problem], case: Path | None) -> None:
-    table = Table(title=f"{len(problems)} problem(s) in {case or 'the default case'}")
+    table = Table(title=escape(f"{len(problems)} problem(s) in {case or 'the default case'}"))
     for col in ("file", "row", "column", "rule", "problem"):
         table.add_column(col, overflow="fold")
     for p in problems:
-        table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "", p.rule,
-                      p.message)
+        table.add_row(*(escape(x) for x in (p.file, "" if p.row is None else str(p.row),
+                                            p.column or "", p.rule, p.message)))
     err.print(table)
 
 
@@ -118,11 +119,12 @@ def validate(case: CaseArg = None) -> None:
     series, then the data the DR families derive from them (EV charging, electrolysers)."""
     from gridopt.checks import case_problems
 
-    problems = case_problems(_load(case))
+    c = _load(case)
+    problems = _guard(lambda: case_problems(c), case)
     if problems:
         _print_problems(problems, case)
         raise typer.Exit(1)
-    console.print(f"[green]ok[/green]: {case or 'default case'} is a valid case")
+    console.print(f"[green]ok[/green]: {escape(str(case or 'default case'))} is a valid case")
 
 
 @app.command()
@@ -142,12 +144,12 @@ def run(case: CaseArg = None,
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _guard(lambda: solve(c, backend=backend.value), case)
     if not results.ok:
-        err.print(f"[red]{c.name}: the solve ended '{results.status}'[/red] "
-                  f"({results.solution.message}); nothing was written.")
+        err.print(f"[red]{escape(c.name)}: the solve ended '{results.status}'[/red] "
+                  f"({escape(results.solution.message)}); nothing was written.")
         raise typer.Exit(2)
     path = write_results(results, out)
     _print_summary(results)
-    console.print(f"results written to [bold]{path}[/bold]")
+    console.print(f"results written to [bold]{escape(str(path))}[/bold]")
 
 
 def _print_summary(results) -> None:
@@ -227,7 +229,7 @@ def peak_response(
             tables["cost_curve"], c.currency, p,
             title=f"{c.name}: cost of the peak-load response target")
     path = write_folder(out, tables, {}, writers)
-    console.print(f"written to [bold]{path}[/bold]")
+    console.print(f"written to [bold]{escape(str(path))}[/bold]")
 
 
 def _print_peak(report, currency: str) -> None:
@@ -245,7 +247,7 @@ def _print_peak(report, currency: str) -> None:
         table.add_row("missing", f"{report.missing_mw:,.1f} MW")
     console.print(table)
     if report.explanation:
-        console.print(report.explanation)
+        console.print(escape(report.explanation))
     if not report.gap_closure.empty:
         closure = Table(title="cheapest new enrolment that closes the gap")
         for col in ("family", "name", "new MW", f"{currency}/MW-yr", f"{currency}/yr"):
@@ -267,7 +269,7 @@ def export(case: CaseArg = None,
     c = _load(case)
     target = out or Path(f"{c.name}.{fmt.value}")
     _guard(lambda: export_model(c, target), case)
-    console.print(f"model written to [bold]{target}[/bold]")
+    console.print(f"model written to [bold]{escape(str(target))}[/bold]")
 
 
 def main() -> None:  # pragma: no cover

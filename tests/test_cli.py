@@ -94,6 +94,27 @@ def test_validate_checks_the_derived_dr_data(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_validate_names_the_csv_line_and_prints_brackets_verbatim(tmp_path: Path) -> None:
+    """Two blank lines before the fleet: its row is CSV line 4, as the table checks would say;
+    a cell "[/oops]" (rich markup) and "[min_load_pu · P, P]" in a message print as written."""
+    folder = tmp_path / "case"
+    shutil.copytree(CASES / "two_bus", folder)
+    (folder / "ev_fleets.csv").write_text(
+        "name,bus,potential_mw,vehicles,charger_kw,battery_kwh,daily_energy_kwh\n\n\n"
+        "fleet,B,0.2,10,10,400,300\n")
+    (folder / "electrolysers.csv").write_text(
+        "name,bus,potential_mw,p_nom_mw,efficiency_mwh_h2_per_mwh,h2_demand_mwh_per_h\n"
+        "ely,B,10,10,0.5,6\n")
+    res = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "300"})
+    lines = [line for line in res.output.splitlines() if "ev_fleets.csv" in line]
+    assert lines and all("│ 4 " in line for line in lines), res.output
+    assert "[min_load_pu · P, P]" in res.output
+    (folder / "generators.csv").write_text(
+        (folder / "generators.csv").read_text().replace(",100,", ",[/oops],", 1))
+    bad = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "300"})
+    assert bad.exit_code == 1 and "[/oops]" in bad.output and "Traceback" not in bad.output
+
+
 def test_validate_ok(tmp_path: Path) -> None:
     res = runner.invoke(app, ["validate", str(CASES / "two_bus")])
     assert res.exit_code == 0

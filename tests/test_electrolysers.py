@@ -299,3 +299,25 @@ def test_event_day_that_cannot_balance_is_named() -> None:
     case = case.replace(config={**case.config, "peak_response": {"k": 1}})
     with pytest.raises(CaseError, match="on a peak-event day"):
         verify(case)
+
+
+def test_validate_finds_the_event_day_problems() -> None:
+    """Three days, the peak (hour 54) on day 3; H2 demand 0 on days 1–2 and 6 MWh/h on day 3:
+    over the horizon b = 2 / 0.5 = 4 MW fits P = 10 MW, but on the event day b = 12 MW does
+    not. ``case_problems`` (what ``gridopt validate`` runs) names it; a named event outside the
+    snapshots is ``peak-hours-empty``."""
+    from gridopt.checks import case_problems
+
+    load = [1.0] * 72
+    load[54] = 5.0
+    case = make_case(72, [gen("gas", p_nom_mw=20.0, vom_per_mwh=30.0)], {"load": load},
+                     electrolysers=[electrolyser(h2_demand_mwh_per_h=0.0)],
+                     series={"h2_demand_mwh": {"ely": [0.0] * 48 + [6.0] * 24}})
+    assert check_electrolysers(case) == []
+    found = case_problems(case)
+    assert [(p.file, p.row, p.rule) for p in found] == [
+        ("electrolysers.csv", 2, "electrolyser-meets-h2-demand")]
+    assert "on a peak-event day" in found[0].message
+    events = {"hours": "events", "events": [["2031-01-01 00:00", "2031-01-02 00:00"]]}
+    elsewhere = case.replace(config={**case.config, "peak_response": events})
+    assert "peak-hours-empty" in {p.rule for p in case_problems(elsewhere)}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridopt.case.case import Case, CaseError
+from gridopt.case.case import Case, CaseError, line_numbers
 from gridopt.case.schema import SERIES, TABLES, TRUE_WORDS
 
 
@@ -38,7 +38,9 @@ def fill_defaults(kind: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     columns = {col.name: _typed(frame[col.name].to_numpy() if col.name in frame else None,
                                 col.kind, col.default, len(index))
                for col in TABLES[kind] if col.name != "name"}
-    return pd.DataFrame(columns, index=index)  # one frame, not a column insert per default
+    out = pd.DataFrame(columns, index=index)  # one frame, not a column insert per default
+    out.attrs["lines"] = line_numbers(frame).tolist()  # CSV line of each row, for problems
+    return out
 
 
 def _typed(values: np.ndarray | None, kind: str, default: object, n: int) -> np.ndarray:

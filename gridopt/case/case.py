@@ -38,6 +38,20 @@ class Problem:
         return f"{where}: {self.message} [{self.rule}]"
 
 
+def line_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """CSV line of each row: the ``"line"`` index from the reader, else row position + 2."""
+    if frame.index.name == "line" and pd.api.types.is_integer_dtype(frame.index.dtype):
+        return frame.index.to_numpy(dtype=int)
+    return np.arange(2, len(frame) + 2)
+
+
+def csv_line(table: pd.DataFrame, position: int) -> int:
+    """The CSV line of row ``position`` of a case table (header = line 1; blank lines the
+    reader skipped still count), as recorded when the case was built; position + 2 else."""
+    lines = table.attrs.get("lines")
+    return int(lines[position]) if lines and position < len(lines) else position + 2
+
+
 class CaseError(ValueError):
     """Raised when a case has one or more problems; carries all of them."""
 

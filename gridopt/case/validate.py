@@ -53,7 +53,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from gridopt.case.case import Problem
+from gridopt.case.case import Problem, line_numbers
 from gridopt.case.schema import (
     FALSE_WORDS,
     INF,
@@ -217,13 +217,6 @@ def _normalise_columns(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, li
                         f"{file} has more than one column '{name}'; only the first is used")
                 for name in dict.fromkeys(frame.columns[dup])]
     return frame.loc[:, ~dup], problems
-
-
-def line_numbers(frame: pd.DataFrame) -> np.ndarray:
-    """CSV line of each row: the ``"line"`` index from the reader, else row position + 2."""
-    if frame.index.name == "line" and pd.api.types.is_integer_dtype(frame.index.dtype):
-        return frame.index.to_numpy(dtype=int)
-    return np.arange(2, len(frame) + 2)
 
 
 def _default_array(col: Column, n: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridopt.case.case import Case, CaseError, Problem
+from gridopt.case.case import Case, CaseError, Problem, csv_line
 from gridopt.components._common import bus_positions
 from gridopt.components._dr import (
     Enrolment,
@@ -171,7 +171,7 @@ def check_electrolysers(case: Case, scope: Scope | None = None) -> list[Problem]
         lo, hi = base[k].min(), base[k].max()
         if hi > p_nom[k] * (1 + TOL) or lo < low[k] * (1 - TOL):
             problems.append(Problem(
-                f"{FAMILY}.csv", k + 2, "p_nom_mw", "electrolyser-meets-h2-demand",
+                f"{FAMILY}.csv", csv_line(table, k), "p_nom_mw", "electrolyser-meets-h2-demand",
                 f"electrolyser '{name}': H2 demand / efficiency averages {lo:g}–{hi:g} MW "
                 f"{where}, outside [min_load_pu · P, P] = [{low[k]:g}, {p_nom[k]:g}] MW"))
     return problems

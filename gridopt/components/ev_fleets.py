@@ -19,12 +19,12 @@ uncontrolled charging b_{i,t} and its state ê_{i,t} (both per MW, computed from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from gridopt.case.case import Case, CaseError, Problem
+from gridopt.case.case import Case, CaseError, Problem, csv_line
 from gridopt.components._common import bus_positions
 from gridopt.components._dr import Enrolment, Scope, add_enrolment, previous, register_response
 from gridopt.model.arrays import ArrayModel
@@ -189,7 +189,8 @@ def fleet_profiles(case: Case) -> FleetProfiles:
     driving = (table["daily_energy_kwh"].to_numpy(float) / kw)[:, None] * driving_share(case)
     baseline, soc, found = _periodic_charging(case, table.index, plugged, driving, battery_h,
                                               table["eff_charge"].to_numpy(float))
-    problems += found
+    # rows were counted from the table's first row (position + 2): map them to CSV lines
+    problems += [replace(p, row=csv_line(table, p.row - 2)) for p in found]
     if problems:
         raise CaseError(problems)
     sigma = table["min_soc_departure_pu"].to_numpy(float)
@@ -217,7 +218,7 @@ def check_ev_fleets(case: Case) -> list[Problem]:
     table = case.table(FAMILY)
     chargers = table["vehicles"].to_numpy(float) * table["charger_kw"].to_numpy(float) / 1e3
     potential = table["potential_mw"].to_numpy(float)
-    return [Problem(FILE, k + 2, "potential_mw", "ev-potential-le-chargers",
+    return [Problem(FILE, csv_line(table, k), "potential_mw", "ev-potential-le-chargers",
                     f"EV fleet '{name}' has potential_mw {potential[k]:g} > vehicles × "
                     f"charger_kw / 1000 = {chargers[k]:g}")
             for k, name in enumerate(table.index) if potential[k] > chargers[k] * (1 + TOL)]

@@ -4,7 +4,8 @@ For store s and snapshot t, with P_s = P̄_s + p^new_s, E_s = Ē_s + e^new_s and
 
 - ``storage.soc_balance``:
   e_{s,t} = (1 − λ_s)^Δt · e_{s,t−1} + η^c_s Δt · c_{s,t} − Δt/η^d_s · d_{s,t},
-  with e_{s,−1} = e_{s,T−1} (cyclic) or e_{s,−1} = σ_s · E_s (given initial state)
+  with e_{s,−1} = e_{s,T−1} (cyclic) or e_{s,−1} = σ_s · Ē_s (given initial state, a share of
+  the existing energy capacity: new capacity starts empty)
 - ``storage.charge_upper`` c ≤ P, ``storage.discharge_upper`` d ≤ P, ``storage.soc_upper`` e ≤ E
 - ``storage.duration``: e^new_s = h_s · p^new_s (fixed duration)
 - with representative periods the balance runs within each period, cyclic there, or (linked)
