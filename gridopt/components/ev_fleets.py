@@ -19,7 +19,7 @@ uncontrolled charging b_{i,t} and its state ê_{i,t} (both per MW, computed from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -187,10 +187,9 @@ def fleet_profiles(case: Case) -> FleetProfiles:
     battery_h = table["battery_kwh"].to_numpy(float) / kw
     plugged = plugged_share(case)
     driving = (table["daily_energy_kwh"].to_numpy(float) / kw)[:, None] * driving_share(case)
-    baseline, soc, found = _periodic_charging(case, table.index, plugged, driving, battery_h,
+    baseline, soc, found = _periodic_charging(case, table, plugged, driving, battery_h,
                                               table["eff_charge"].to_numpy(float))
-    # rows were counted from the table's first row (position + 2): map them to CSV lines
-    problems += [replace(p, row=csv_line(table, p.row - 2)) for p in found]
+    problems += found
     if problems:
         raise CaseError(problems)
     sigma = table["min_soc_departure_pu"].to_numpy(float)
@@ -198,15 +197,15 @@ def fleet_profiles(case: Case) -> FleetProfiles:
     return FleetProfiles(plugged, driving, baseline, soc, soc_min, battery_h)
 
 
-def _periodic_charging(case: Case, names: pd.Index, plugged: np.ndarray, driving: np.ndarray,
+def _periodic_charging(case: Case, table: pd.DataFrame, plugged: np.ndarray, driving: np.ndarray,
                        battery_h: np.ndarray, eff: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """:func:`uncontrolled_charging` over the horizon, or over each representative period on
     its own (periodic within the period, as the fleet energy is in the model)."""
     p, dt = case.periods, case.durations
     if p is None:
-        return uncontrolled_charging(names, plugged, driving, battery_h, eff, dt)
-    parts = [uncontrolled_charging(names, plugged[:, a:b + 1], driving[:, a:b + 1], battery_h,
+        return uncontrolled_charging(table, plugged, driving, battery_h, eff, dt)
+    parts = [uncontrolled_charging(table, plugged[:, a:b + 1], driving[:, a:b + 1], battery_h,
                                    eff, dt[a:b + 1]) for a, b in zip(*p.bounds(), strict=True)]
     problems = list({(q.row, q.rule): q for part in parts for q in part[2]}.values())
     return (np.concatenate([part[0] for part in parts], axis=1),
@@ -260,7 +259,7 @@ def _series(case: Case, kind: str, default: float) -> np.ndarray:
     return frame.reindex(columns=names).fillna(default).to_numpy(float).T
 
 
-def uncontrolled_charging(names: pd.Index, plugged: np.ndarray, driving: np.ndarray,
+def uncontrolled_charging(table: pd.DataFrame, plugged: np.ndarray, driving: np.ndarray,
                           battery_h: np.ndarray, eff: np.ndarray, dt: np.ndarray | float
                           ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """Periodic uncontrolled charging b and state ê per MW: plugged chargers run at full power
@@ -278,27 +277,29 @@ def uncontrolled_charging(names: pd.Index, plugged: np.ndarray, driving: np.ndar
         s = d0[:, None] + np.cumsum(step, axis=1)
         return s - np.minimum(np.minimum.accumulate(s, axis=1), 0.0)
 
-    start = deficit(np.zeros(len(names)))[:, -1]
+    start = deficit(np.zeros(len(table)))[:, -1]
     d = deficit(start)
     before = np.concatenate([start[:, None], d[:, :-1]], axis=1)
     baseline = (before + driving - d) / (eff[:, None] * dt)
-    problems = _baseline_problems(names, step.sum(axis=1), driving.sum(axis=1), d, battery_h)
+    problems = _baseline_problems(table, step.sum(axis=1), driving.sum(axis=1), d, battery_h)
     return baseline, battery_h[:, None] - d, problems
 
 
-def _baseline_problems(names: pd.Index, surplus: np.ndarray, need: np.ndarray, deficit: np.ndarray,
-                       battery_h: np.ndarray) -> list[Problem]:
+def _baseline_problems(table: pd.DataFrame, surplus: np.ndarray, need: np.ndarray,
+                       deficit: np.ndarray, battery_h: np.ndarray) -> list[Problem]:
+    """Fleets whose need exceeds their charging, or whose deficit exceeds their battery,
+    each named by its CSV line."""
     problems = []
-    for k, name in enumerate(names):
+    for k, name in enumerate(table.index):
         if surplus[k] > TOL * max(1.0, need[k]):
             problems.append(Problem(
-                FILE, k + 2, "daily_energy_kwh", "ev-need-le-charging",
+                FILE, csv_line(table, k), "daily_energy_kwh", "ev-need-le-charging",
                 f"EV fleet '{name}' drives {need[k]:g} MWh per MW of chargers over the horizon, "
                 f"more than its plugged-in chargers can deliver; lower daily_energy_kwh or raise "
                 f"ev_plugged_pu"))
         elif deficit[k].max() > battery_h[k] * (1 + TOL):
             problems.append(Problem(
-                FILE, k + 2, "battery_kwh", "ev-battery-covers-driving",
+                FILE, csv_line(table, k), "battery_kwh", "ev-battery-covers-driving",
                 f"EV fleet '{name}' would run empty: charging on arrival, its energy deficit "
                 f"reaches {deficit[k].max():g} h of charger power, more than battery_kwh / "
                 f"charger_kw = {battery_h[k]:g} h"))
