@@ -68,19 +68,26 @@ def test_validate_lists_problems_and_exits_1(tmp_path: Path) -> None:
     assert "Traceback" not in text
 
 
-def test_validate_checks_the_derived_dr_data(tmp_path: Path) -> None:
-    """Tables that pass on their own but whose derived data cannot work: an EV fleet that
-    drives 300 kWh a day (12.5 kWh in the one hour, 1.25 h of charger power) with 0.9 h of
-    charging, and chargers below its potential; an electrolyser whose H2 demand / η = 12 MW
-    exceeds its 10 MW. validate lists all three (exit 1), as run would when building."""
+def unworkable_dr_case(tmp_path: Path, blank_lines: int = 0) -> Path:
+    """The two-bus case with DR tables that pass on their own but whose derived data cannot
+    work: an EV fleet driving 300 kWh a day (12.5 kWh in the one hour, 1.25 h of charger
+    power) with 0.9 h of charging and a potential above its chargers, and an electrolyser
+    whose H2 demand / η = 12 MW exceeds its 10 MW. ``blank_lines`` precede the fleet's row."""
     folder = tmp_path / "case"
     shutil.copytree(CASES / "two_bus", folder)
     (folder / "ev_fleets.csv").write_text(
         "name,bus,potential_mw,vehicles,charger_kw,battery_kwh,daily_energy_kwh\n"
-        "fleet,B,0.2,10,10,400,300\n")
+        + "\n" * blank_lines + "fleet,B,0.2,10,10,400,300\n")
     (folder / "electrolysers.csv").write_text(
         "name,bus,potential_mw,p_nom_mw,efficiency_mwh_h2_per_mwh,h2_demand_mwh_per_h\n"
         "ely,B,10,10,0.5,6\n")
+    return folder
+
+
+def test_validate_checks_the_derived_dr_data(tmp_path: Path) -> None:
+    """validate lists the three problems of :func:`unworkable_dr_case` (exit 1), as run
+    meets them when building."""
+    folder = unworkable_dr_case(tmp_path)
     res = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "240"})
     assert res.exit_code == 1, res.output
     assert "3 problem(s)" in res.output
@@ -97,14 +104,7 @@ def test_validate_checks_the_derived_dr_data(tmp_path: Path) -> None:
 def test_validate_names_the_csv_line_and_prints_brackets_verbatim(tmp_path: Path) -> None:
     """Two blank lines before the fleet: its row is CSV line 4, as the table checks would say;
     a cell "[/oops]" (rich markup) and "[min_load_pu · P, P]" in a message print as written."""
-    folder = tmp_path / "case"
-    shutil.copytree(CASES / "two_bus", folder)
-    (folder / "ev_fleets.csv").write_text(
-        "name,bus,potential_mw,vehicles,charger_kw,battery_kwh,daily_energy_kwh\n\n\n"
-        "fleet,B,0.2,10,10,400,300\n")
-    (folder / "electrolysers.csv").write_text(
-        "name,bus,potential_mw,p_nom_mw,efficiency_mwh_h2_per_mwh,h2_demand_mwh_per_h\n"
-        "ely,B,10,10,0.5,6\n")
+    folder = unworkable_dr_case(tmp_path, blank_lines=2)
     res = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "300"})
     lines = [line for line in res.output.splitlines() if "ev_fleets.csv" in line]
     assert lines and all("│ 4 " in line for line in lines), res.output
