@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
-from gridopt.components._dr import evaluate
+from gridopt.case.settings import peak_settings
+from gridopt.components._dr import dr_state, evaluate
 from gridopt.components.demand_response import DR_FAMILIES
 from gridopt.components.peak_response import (
     add_capability,
     event_scope,
     peak_events,
     peak_load,
-    settings,
     target_mw,
 )
 from gridopt.components.vpp import eligible_mask
@@ -94,11 +94,10 @@ def _capability_model(case: Case, target: float | None, objective: str) -> Array
     add_capability(m, case, target)
     r = m.var("peak_response.capability")
     if objective == "max_R":
-        m.cost_terms = []
-        m.constant_costs = []
+        m.keep_costs()
         m.add_cost("peak_response", "capability", r, -1.0, np.array(["R"], dtype=object))
     else:  # min enrolment cost only
-        m.cost_terms = [t for t in m.cost_terms if t.kind == "enrolment"]
+        m.keep_costs(frozenset({"enrolment"}), constants=True)
     return m
 
 
@@ -113,7 +112,7 @@ def _contributions(case: Case, m: ArrayModel, x: np.ndarray) -> pd.DataFrame:
     """Each element's response at the binding event hour (the hour where the total is least)."""
     _, at = event_scope(case)
     rows = []
-    for resp in (r for r in m.responses if r.scope == "event"):
+    for resp in dr_state(m).of("event"):
         value = evaluate(resp, x)[:, at] * eligible_mask(case, resp)[:, None]
         for k, name in enumerate(resp.elements):
             rows.append((resp.family, name, resp.vpp[k], value[k]))
@@ -127,7 +126,7 @@ def _contributions(case: Case, m: ArrayModel, x: np.ndarray) -> pd.DataFrame:
 
 def verify(case: Case) -> PeakReport:
     """R with today's enrolment, PASS/FAIL, contributions, and how to close a gap."""
-    s = settings(case)
+    s = peak_settings(case)
     fixed = _with_enrolment(case, "fixed")
     m = _capability_model(fixed, None, "max_R")
     sol = _solve(m)

@@ -60,10 +60,10 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
 
 def _check_target(case: Case) -> None:
     """With ``peak_response.enforce``, explain an unreachable target before solving."""
-    from gridopt.components.peak_response import settings
+    from gridopt.case.settings import peak_settings
     from gridopt.peak import check_reachable
 
-    s = settings(case)
+    s = peak_settings(case)
     if s.enforce:
         check_reachable(case, s.share)
 

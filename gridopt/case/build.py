@@ -17,17 +17,8 @@ import pandas as pd
 
 from gridopt.case.case import Case, CaseError, line_numbers
 from gridopt.case.schema import SERIES, TABLES, TRUE_WORDS
-
-
-def make_snapshots(config: Mapping[str, Any]) -> pd.DatetimeIndex:
-    """Snapshot timestamps from ``config['snapshots']`` (``start`` + ``hours`` or ``list``)."""
-    snap = config.get("snapshots", {})
-    if snap.get("list") is not None:
-        return pd.DatetimeIndex(pd.to_datetime(list(snap["list"])), name="snapshot")
-    step = float(snap.get("step_h", 1.0))
-    start = pd.Timestamp(snap.get("start", "2030-01-01 00:00"))
-    return pd.date_range(start, periods=int(snap["hours"]), freq=pd.Timedelta(hours=step),
-                         name="snapshot")
+from gridopt.case.snapshots import make_snapshots
+from gridopt.case.validate import validate_tables
 
 
 def fill_defaults(kind: str, frame: pd.DataFrame | None) -> pd.DataFrame:
@@ -149,8 +140,6 @@ def case_from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFram
     """
     series = dict(series or {})
     if validate:
-        from gridopt.case.validate import validate_tables
-
         problems = validate_tables(config, tables, series)
         if problems:
             raise CaseError(problems)

@@ -22,7 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
-from gridopt.case.build import make_snapshots
+from gridopt.case.snapshots import make_snapshots
 from gridopt.case.case import Problem
 
 CONFIG_FILE = "case.yaml"

@@ -184,10 +184,10 @@ def add_enrolment(m: ArrayModel, case: Case, family: str) -> Enrolment:
 
     Called by every scope; the variables are added once and shared.
     """
-    key = f"{family}.enrolment"
-    if key not in m.shared:
-        m.shared[key] = _new_enrolment(m, case, family)
-    return m.shared[key]
+    enrolments = dr_state(m).enrolments
+    if family not in enrolments:
+        enrolments[family] = _new_enrolment(m, case, family)
+    return enrolments[family]
 
 
 def _new_enrolment(m: ArrayModel, case: Case, family: str) -> Enrolment:
@@ -220,6 +220,53 @@ class Response:
     constant: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
+@dataclass
+class DRState:
+    """What the DR families of one model share, typed (kept by :meth:`ArrayModel.state`).
+
+    ``enrolments``: family → its :class:`Enrolment`, one set of X^new columns for every scope.
+    ``responses``: scope → the :class:`Response` of each family in that scope, in build order.
+    ``closed``: the scopes whose families have all been added (:func:`close_scope`); the
+    consumers of a scope's responses (VPP limits, the peak-response rows) read them through
+    :meth:`of`, which refuses an open scope, so their place after the families is a declared
+    dependency, not an accident of order.
+    ``vpp_fees``: families whose members' VPP platform fee is priced already (once per model).
+    """
+
+    enrolments: dict[str, Enrolment] = field(default_factory=dict)
+    responses: dict[str, list[Response]] = field(default_factory=dict)
+    closed: set[str] = field(default_factory=set)
+    vpp_fees: set[str] = field(default_factory=set)
+
+    def add(self, resp: Response) -> None:
+        """Record a family's response in its (open) scope."""
+        if resp.scope in self.closed:
+            raise RuntimeError(f"{resp.family}: scope {resp.scope!r} is closed; every DR "
+                               "family must be added before the scope's responses are read")
+        self.responses.setdefault(resp.scope, []).append(resp)
+
+    def close(self, scope: str) -> None:
+        """Every family of ``scope`` has been added: its responses may now be read."""
+        self.closed.add(scope)
+        self.responses.setdefault(scope, [])
+
+    def of(self, scope: str) -> list[Response]:
+        """The responses of a closed scope (RuntimeError while families may still add)."""
+        if scope not in self.closed:
+            raise RuntimeError(f"the DR responses of scope {scope!r} are read before every "
+                               "DR family has added its own (close the scope first)")
+        return self.responses[scope]
+
+    def recorded(self, scope: str) -> list[Response]:
+        """The responses of ``scope`` recorded so far ([] when none): for results."""
+        return self.responses.get(scope, [])
+
+
+def dr_state(m: ArrayModel) -> DRState:
+    """The model's :class:`DRState`."""
+    return m.state(DRState)
+
+
 def add_dispatch_terms(m: ArrayModel, case: Case, family: str, down: np.ndarray,
                        up: np.ndarray | None = None) -> None:
     """Dispatch scope: activation cost Σ_t w_t C^act_i down_{i,t} and the injections +down
@@ -243,7 +290,7 @@ def register_response(m: ArrayModel, case: Case, family: str, scope: Scope,
     terms = [(np.broadcast_to(c, shape), np.broadcast_to(np.asarray(v, float), shape))
              for c, v in terms]
     vpp = table["vpp"].to_numpy(dtype=object) if "vpp" in table else np.full(len(table), "")
-    m.responses.append(Response(
+    dr_state(m).add(Response(
         family, scope.name, table.index, bus_positions(case.table("buses").index, table["bus"]),
         vpp, terms, np.zeros(shape) if constant is None else np.broadcast_to(constant, shape)))
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gridopt.case.case import Case
-from gridopt.components._dr import Scope, dispatch_scope
+from gridopt.components._dr import Scope, dispatch_scope, dr_state
 from gridopt.components.electrolysers import add_electrolysers
 from gridopt.components.ev_fleets import add_ev_fleets
 from gridopt.components.flexible_buildings import add_flexible_buildings
 from gridopt.components.interruptible import add_interruptible
 from gridopt.components.self_owned_plants import add_self_owned_plants
 from gridopt.components.shiftable import add_shiftable
+from gridopt.components.vpp import add_vpp_limits
 from gridopt.model.arrays import ArrayModel
 
 AddFamily = Callable[[ArrayModel, Case, Scope], None]
@@ -35,12 +36,13 @@ DR_FAMILIES: dict[str, AddFamily] = {
 
 
 def add_scope(m: ArrayModel, case: Case, scope: Scope) -> None:
-    """Add every DR family the case has over ``scope``, then the VPP limits in that scope."""
-    from gridopt.components.vpp import add_vpp_limits
-
+    """Add every DR family the case has over ``scope``, close the scope, then the VPP limits
+    in that scope (they sum the members' responses, so they need every family first:
+    :meth:`~gridopt.components._dr.DRState.of` refuses to read an open scope)."""
     for family, add in DR_FAMILIES.items():
         if not case.table(family).empty:
             add(m, case, scope)
+    dr_state(m).close(scope.name)
     add_vpp_limits(m, case, scope)
 
 

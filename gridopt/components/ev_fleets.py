@@ -167,12 +167,19 @@ def _add_dispatch_terms(m: ArrayModel, case: Case, enrol: Enrolment, baseline: n
 
 
 # -- data: plug-in, driving and the uncontrolled baseline ------------------------------------------
+@dataclass
+class _ProfileCache:
+    """The fleets' profiles of one model (kept by :meth:`ArrayModel.state`)."""
+
+    profiles: FleetProfiles | None = None
+
+
 def _profiles(m: ArrayModel, case: Case) -> FleetProfiles:
     """The fleets' profiles, computed once per model and shared by the scopes."""
-    key = f"{FAMILY}.profiles"
-    if key not in m.shared:
-        m.shared[key] = fleet_profiles(case)
-    return m.shared[key]
+    cache = m.state(_ProfileCache)
+    if cache.profiles is None:
+        cache.profiles = fleet_profiles(case)
+    return cache.profiles
 
 
 def fleet_profiles(case: Case) -> FleetProfiles:

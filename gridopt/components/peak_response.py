@@ -13,40 +13,18 @@ The dual of ``peak_response.target`` is the marginal cost of one more MW of requ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case, CaseError, Problem
-from gridopt.components._dr import Scope
+from gridopt.case.settings import peak_settings
+from gridopt.components._dr import Scope, dr_state
+from gridopt.components.demand_response import add_scope
 from gridopt.components.network import bus_demand
+from gridopt.components.vpp import eligible_mask
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "peak_response"
-
-
-@dataclass(frozen=True)
-class PeakSettings:
-    """``case.yaml: peak_response`` (defaults: the plan's 5 %, top-2 hours, 2-hour events)."""
-
-    share: float = 0.05
-    hours: str = "top_k"
-    k: int = 2
-    threshold_pu: float = 0.95
-    events: tuple[tuple[str, str], ...] = ()
-    event_duration_h: int = 2
-    max_notice_h: float = 24.0
-    enforce: bool = False
-    extra: dict = field(default_factory=dict)
-
-
-def settings(case: Case) -> PeakSettings:
-    """The case's peak-response settings with defaults filled."""
-    raw = dict(case.config.get("peak_response") or {})
-    events = tuple(tuple(str(x) for x in ev) for ev in raw.pop("events", []) or [])
-    known = {f for f in PeakSettings.__dataclass_fields__ if f not in ("events", "extra")}
-    return PeakSettings(events=events, **{k: v for k, v in raw.items() if k in known})
 
 
 def system_demand(case: Case) -> np.ndarray:
@@ -61,12 +39,12 @@ def peak_load(case: Case) -> float:
 
 def target_mw(case: Case, share: float | None = None) -> float:
     """The required response s · P^peak, MW."""
-    return (settings(case).share if share is None else share) * peak_load(case)
+    return (peak_settings(case).share if share is None else share) * peak_load(case)
 
 
 def peak_hours(case: Case) -> np.ndarray:
     """Positions of the peak hours H (sorted)."""
-    s, demand = settings(case), system_demand(case)
+    s, demand = peak_settings(case), system_demand(case)
     if s.hours == "top_k":
         return np.sort(np.argsort(-demand, kind="stable")[: s.k])
     if s.hours == "threshold":
@@ -93,7 +71,7 @@ def peak_events(case: Case) -> list[np.ndarray]:
     breaks = np.flatnonzero((np.diff(hours) > 1) | ~follows[hours[1:]]) + 1
     runs = np.split(hours, breaks)
     dt = case.durations
-    length = min(max(float(settings(case).event_duration_h), float(dt.min())), float(dt.sum()))
+    length = min(max(float(peak_settings(case).event_duration_h), float(dt.min())), float(dt.sum()))
     events: list[np.ndarray] = []
     for run in runs:
         lo, hi = int(run[0]), int(run[-1])
@@ -151,14 +129,11 @@ def event_scope(case: Case) -> tuple[Scope, np.ndarray]:
 
 def add_capability(m: ArrayModel, case: Case, target: float | None) -> None:
     """Add every DR family in the event scope, R and ``peak_response.hold`` (and the target)."""
-    from gridopt.components.demand_response import add_scope
-    from gridopt.components.vpp import eligible_mask
-
     scope, at = event_scope(case)
     add_scope(m, case, scope)
     r = m.add_variables(f"{FAMILY}.capability", (pd.Index(["R"], name="name"),)).index()
     entries, constant = [(np.arange(at.size), np.full(at.size, r[0]), 1.0)], np.zeros(at.size)
-    for resp in (x for x in m.responses if x.scope == scope.name):
+    for resp in dr_state(m).of(scope.name):
         ok = eligible_mask(case, resp)[:, None]
         for cols, coefs in resp.terms:
             rows = np.broadcast_to(np.arange(at.size), (len(ok), at.size))
@@ -172,6 +147,6 @@ def add_capability(m: ArrayModel, case: Case, target: float | None) -> None:
 
 def add_peak_response(m: ArrayModel, case: Case) -> None:
     """In planning: enforce R ≥ s · P^peak when ``peak_response.enforce`` is set."""
-    s = settings(case)
+    s = peak_settings(case)
     if s.enforce:
         add_capability(m, case, target_mw(case))

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
-from gridopt.components._dr import Response, Scope, evaluate
+from gridopt.case.settings import peak_settings
+from gridopt.components._dr import Response, Scope, dr_state, evaluate
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "vpps"
@@ -54,19 +55,19 @@ def add_vpp_limits(m: ArrayModel, case: Case, scope: Scope) -> None:
 
 
 def _members(m: ArrayModel, scope: Scope) -> list[Response]:
-    return [r for r in m.responses if r.scope == scope.name and (r.vpp != "").any()]
+    """The responses of ``scope`` with a VPP member (the scope must be closed)."""
+    return [r for r in dr_state(m).of(scope.name) if (r.vpp != "").any()]
 
 
 def _add_enrolment_fees(m: ArrayModel, case: Case, scope: Scope) -> None:
     """Platform fee C^enr_v on members' enrolled X_i, added once whichever scope comes first
     (enrolment is shared), so that the peak-response gap closure prices it too."""
-    vpps = case.table(FAMILY)
+    vpps, state = case.table(FAMILY), dr_state(m)
     for resp in _members(m, scope):
-        key = f"{FAMILY}.fee.{resp.family}"
-        enrol = m.shared.get(f"{resp.family}.enrolment")
-        if enrol is None or key in m.shared:
+        enrol = state.enrolments.get(resp.family)
+        if enrol is None or resp.family in state.vpp_fees:
             continue
-        m.shared[key] = True
+        state.vpp_fees.add(resp.family)
         v = vpps.index.get_indexer(resp.vpp)
         mine = np.flatnonzero(v >= 0)
         names = vpps.index.to_numpy(dtype=object)[v[mine]]
@@ -99,9 +100,7 @@ def _add_activation(m: ArrayModel, case: Case, scope: Scope) -> None:
 
 def eligible_mask(case: Case, resp: Response) -> np.ndarray:
     """Members that count towards the peak response (notice and VPP availability)."""
-    from gridopt.components.peak_response import settings
-
-    limit = settings(case).max_notice_h
+    limit = peak_settings(case).max_notice_h
     table = case.table(resp.family)
     ok = table["notice_h"].to_numpy(float) <= limit if "notice_h" in table else np.ones(
         len(table), bool)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ INF = np.inf
 #: Index type of rows and columns: HiGHS indexes with 32-bit integers, so positions are made
 #: int32 once, where they are allocated, and never converted again.
 IDX = np.int32
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,9 @@ class ArrayModel:
     _row_lo: list[np.ndarray] = field(default_factory=list)
     _row_hi: list[np.ndarray] = field(default_factory=list)
     injections: list[tuple[str, np.ndarray, np.ndarray, float]] = field(default_factory=list)
-    #: Demand-response terms by family and scope (see ``gridopt.components._dr.Response``).
-    responses: list = field(default_factory=list)
-    #: Per-family state shared between scopes (e.g. enrolled capacity columns).
-    shared: dict = field(default_factory=dict)
+    #: Typed state that component families share while building (one object per type,
+    #: see :meth:`state`), e.g. the demand-response terms of ``gridopt.components._dr``.
+    states: dict[type, Any] = field(default_factory=dict)
     n_cols: int = 0
     n_rows: int = 0
 
@@ -115,6 +116,17 @@ class ArrayModel:
         self.var_blocks[name] = block
         self.n_cols += block.size
         return block
+
+    def state(self, kind: type[S]) -> S:
+        """The model's one instance of ``kind``, made (``kind()``) on first use.
+
+        Families that share state across calls (enrolment columns used by two scopes, the
+        responses that VPP limits and the peak-response rows sum) keep it in a typed object
+        of their own module instead of string-keyed entries on the model.
+        """
+        if kind not in self.states:
+            self.states[kind] = kind()
+        return self.states[kind]
 
     def var(self, name: str) -> np.ndarray:
         """Global column indices of a variable block, shaped like the block."""
@@ -187,6 +199,13 @@ class ArrayModel:
         if not keep.all():
             cols, coefs, codes = cols[keep], coefs[keep], codes[keep]
         self.cost_terms.append(CostTerm(family, kind, cols, coefs, codes, names))
+
+    def keep_costs(self, kinds: frozenset[str] = frozenset(), constants: bool = False) -> None:
+        """Drop every cost term whose kind is not in ``kinds`` (and the constant costs unless
+        ``constants``): for a model that reuses families' rows under another objective."""
+        self.cost_terms = [t for t in self.cost_terms if t.kind in kinds]
+        if not constants:
+            self.constant_costs = []
 
     def add_constant_cost(self, family: str, kind: str, element: str, value: float) -> None:
         """Add a constant (e.g. fixed O&M of existing capacity) to the objective."""

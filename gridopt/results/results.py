@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridopt._version import __version__
 from gridopt.case.case import Case, Periods
-from gridopt.components._dr import evaluate
+from gridopt.components._dr import dr_state, evaluate
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity, keep_over
 from gridopt.components.vpp import vpp_series
@@ -263,7 +264,7 @@ class Results:
         """Each DR element's response in dispatch (MW), columns (family, name)."""
         x = self._x()
         frames = {}
-        for resp in (r for r in self.model.responses if r.scope == "dispatch"):
+        for resp in dr_state(self.model).recorded("dispatch"):
             values = evaluate(resp, x)
             for k, name in enumerate(resp.elements):
                 frames[(resp.family, name)] = values[k]
@@ -284,7 +285,7 @@ class Results:
     @cached_property
     def vpp_dispatch(self) -> pd.DataFrame:
         """Each VPP's hourly response: the sum over its members (MW)."""
-        return vpp_series(self.model.responses, self._x(), self.case)
+        return vpp_series(dr_state(self.model).recorded("dispatch"), self._x(), self.case)
 
     @cached_property
     def vpp_summary(self) -> pd.DataFrame:
@@ -295,7 +296,7 @@ class Results:
         rows = {name: {"members": 0, "delivered_mwh": 0.0, "net_energy_mwh": 0.0, "max_mw": 0.0,
                        "revenue": 0.0} for name in vpps.index}
         w, x, prices = self.case.weights, self._x(), self.prices.to_numpy()
-        for resp in (r for r in self.model.responses if r.scope == "dispatch"):
+        for resp in dr_state(self.model).recorded("dispatch"):
             values = evaluate(resp, x)
             for k, v in enumerate(resp.vpp):
                 if v in rows:
@@ -332,7 +333,7 @@ class Results:
                  "storage_soc", "line_flow", "load_shed", "prices", "capacities", "costs",
                  "energy"]
         out = {n: getattr(self, n) for n in names}
-        if self.model.responses:
+        if dr_state(self.model).recorded("dispatch"):
             out["dr_response"] = self.dr_response
             out.update(self.dr_variables())
         if self.case.periods is not None:
@@ -346,8 +347,6 @@ class Results:
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, sizes, timings, versions and the case hash (for summary.json)."""
-        from gridopt import __version__
-
         sol, m = self.solution, self.model
         out: dict[str, Any] = {
             "case": self.case.name,
