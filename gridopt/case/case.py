@@ -8,6 +8,7 @@ time series are DataFrames indexed by snapshot timestamps with one column per el
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -19,15 +20,44 @@ import pandas as pd
 HOURS_PER_YEAR = 8760.0
 
 
+#: Longest run of non-blank characters a problem shows (a value is cut to this, with "…").
+MAX_SHOWN_WORD = 200
+#: Longest message a problem shows; file and column names are cut to MAX_SHOWN_NAME.
+MAX_SHOWN_MESSAGE = 1000
+MAX_SHOWN_NAME = 260
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LONG_WORD = re.compile(rf"\S{{{MAX_SHOWN_WORD + 1},}}")
+
+
+def shown(text: object, limit: int = MAX_SHOWN_MESSAGE) -> str:
+    """``text`` made safe to print: control characters (and bidirectional overrides)
+    dropped, tabs and line breaks as spaces, each word longer than :data:`MAX_SHOWN_WORD`
+    and the whole cut to ``limit`` characters with "…"."""
+    clean = _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", str(text))
+    clean = _LONG_WORD.sub(lambda m: m.group()[: MAX_SHOWN_WORD - 1] + "…", clean)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a case: where it is and which rule it breaks."""
+    """One thing wrong with a case: where it is and which rule it breaks.
+
+    The file, column and message are made safe to print when the problem is made
+    (:func:`shown`): a bad value quoted from the case may be megabytes long or hold control
+    characters (terminal escapes), and a problem shows only its beginning, cleaned.
+    """
 
     file: str
     row: int | None
     column: str | None
     rule: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", shown(self.file, MAX_SHOWN_NAME))
+        if self.column is not None:
+            object.__setattr__(self, "column", shown(self.column, MAX_SHOWN_NAME))
+        object.__setattr__(self, "message", shown(self.message))
 
     def __str__(self) -> str:
         where = self.file
