@@ -17,6 +17,7 @@ import pandas as pd
 
 from gridopt.case.case import Case, CaseError, line_numbers
 from gridopt.case.schema import SERIES, TABLES, TRUE_WORDS
+from gridopt.case.series import element_series
 from gridopt.case.snapshots import make_snapshots
 from gridopt.case.validate import validate_tables
 
@@ -120,13 +121,7 @@ def full_availability(gens: pd.DataFrame, given: pd.DataFrame,
                       snapshots: pd.DatetimeIndex) -> pd.DataFrame:
     """T × generators: the given availability where a cell is given, else ``p_max_pu``
     (as ``DataFrame.update`` would, with numpy: this runs on every case build)."""
-    values = np.tile(gens["p_max_pu"].to_numpy(float), (len(snapshots), 1))
-    if given is not None and given.shape[1]:
-        pos = gens.index.get_indexer(given.columns)
-        keep = pos >= 0
-        cells = given.to_numpy(float)[:, keep]
-        target = values[:, pos[keep]]
-        values[:, pos[keep]] = np.where(np.isnan(cells), target, cells)
+    values = element_series(given, gens.index, len(snapshots), gens["p_max_pu"].to_numpy(float))
     return pd.DataFrame(values, index=snapshots, columns=gens.index)
 
 

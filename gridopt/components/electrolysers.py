@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case, CaseError, Problem, csv_line
+from gridopt.case.series import element_series
 from gridopt.components._common import bus_positions
 from gridopt.components._dr import (
     Enrolment,
@@ -47,13 +48,8 @@ def rated_power(table: pd.DataFrame) -> np.ndarray:
 def h2_demand(case: Case) -> np.ndarray:
     """d_{i,t}: ``h2_demand_mwh.csv`` where given, else ``h2_demand_mwh_per_h`` (E × T, MWh/h)."""
     table = case.table(FAMILY)
-    flat = np.broadcast_to(table["h2_demand_mwh_per_h"].to_numpy(float),
-                           (case.n_snapshots, len(table)))
-    frame = pd.DataFrame(flat, index=case.snapshots, columns=table.index)
-    series = case.series.get("h2_demand_mwh")
-    if series is not None and series.shape[1] > 0:
-        frame.update(series)
-    return frame.to_numpy().T
+    return element_series(case.series.get("h2_demand_mwh"), table.index, case.n_snapshots,
+                          table["h2_demand_mwh_per_h"].to_numpy(float)).T
 
 
 def baseline(demand: np.ndarray, scope: Scope, efficiency: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case, CaseError, Problem, csv_line
+from gridopt.case.series import element_series
 from gridopt.components._common import bus_positions
 from gridopt.components._dr import Enrolment, Scope, add_enrolment, previous, register_response
 from gridopt.model.arrays import ArrayModel
@@ -260,10 +261,8 @@ def driving_share(case: Case) -> np.ndarray:
 
 def _series(case: Case, kind: str, default: float) -> np.ndarray:
     """A fleet series as an E × T array, ``default`` for fleets without a column."""
-    names = case.table(FAMILY).index
-    frame = case.series.get(kind)
-    frame = pd.DataFrame(index=case.snapshots) if frame is None else frame
-    return frame.reindex(columns=names).fillna(default).to_numpy(float).T
+    return element_series(case.series.get(kind), case.table(FAMILY).index, case.n_snapshots,
+                          default).T
 
 
 def uncontrolled_charging(table: pd.DataFrame, plugged: np.ndarray, driving: np.ndarray,

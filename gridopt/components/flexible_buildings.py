@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from gridopt.case.case import Case
+from gridopt.case.series import element_series
 from gridopt.components._common import segment_gain
 from gridopt.components._dr import (
     Enrolment,
@@ -61,12 +62,7 @@ def add_flexible_buildings(m: ArrayModel, case: Case, scope: Scope) -> None:
 def occupancy(case: Case, scope: Scope) -> np.ndarray:
     """o_{i,t} ∈ [0, 1] (E × H) from ``building_occupancy_pu.csv``; 1 where not given."""
     table = case.table(FAMILY)
-    out = np.ones((len(table), case.n_snapshots))
-    frame = case.series.get(OCCUPANCY)
-    if frame is not None and len(frame.columns):
-        pos = table.index.get_indexer(frame.columns)
-        given = pos >= 0
-        out[pos[given]] = np.nan_to_num(frame.to_numpy(float).T[given], nan=1.0)
+    out = element_series(case.series.get(OCCUPANCY), table.index, case.n_snapshots, 1.0).T
     return out[:, scope.hours]
 
 

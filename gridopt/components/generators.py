@@ -12,9 +12,9 @@ For a generator that is not extendable both limits are variable bounds, not rows
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from gridopt.case.case import Case
+from gridopt.case.series import element_series
 from gridopt.components._common import annuity, bus_positions, extendable_columns
 from gridopt.model.arrays import ArrayModel
 
@@ -24,13 +24,8 @@ FAMILY = "generators"
 def marginal_cost(case: Case) -> np.ndarray:
     """c_{g,t}: hourly price series where given, else fuel price × heat rate + VOM (T × G)."""
     gens = case.table(FAMILY)
-    mc = np.broadcast_to(gens["marginal_cost_per_mwh"].to_numpy(), (case.n_snapshots, len(gens)))
-    prices = case.series.get("price_per_mwh")
-    if prices is None or prices.shape[1] == 0:
-        return mc
-    frame = pd.DataFrame(mc, index=case.snapshots, columns=gens.index)
-    frame.update(prices)
-    return frame.to_numpy()
+    return element_series(case.series.get("price_per_mwh"), gens.index, case.n_snapshots,
+                          gens["marginal_cost_per_mwh"].to_numpy(float))
 
 
 def add_generators(m: ArrayModel, case: Case) -> None:
