@@ -23,6 +23,12 @@ from gridopt.components.vpp import vpp_series
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.highs_backend import Solution
 
+#: Families whose variables the named tables (dispatch, storage_soc, line_flow, load_shed,
+#: capacities, vpp_dispatch, …) report; every other family's variables are written as they
+#: are (:meth:`Results.family_variables`).
+TABLED_FAMILIES = frozenset({"buses", "lines", "generators", "storage", "vpps",
+                             "peak_response"})
+
 
 @dataclass
 class Results:
@@ -273,14 +279,14 @@ class Results:
             frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["family", "name"])
         return frame
 
-    def dr_variables(self) -> dict[str, pd.DataFrame | pd.Series]:
-        """Every dispatch variable of the DR families by ``<family>_<quantity>`` (activations,
-        shifted energy, EV charging, hydrogen storage, …), extracted generically."""
-        from gridopt.components.demand_response import DR_FAMILIES
-
+    def family_variables(self) -> dict[str, pd.DataFrame | pd.Series]:
+        """Every dispatch variable of the families without a table of their own above (the DR
+        families, and any family added later) by ``<family>_<quantity>``: activations,
+        shifted energy, EV charging, hydrogen storage, …, extracted generically, so that a
+        new family needs no writer. Event-scope copies (``event_*``) are left out."""
         return {f"{b.family}_{b.quantity}": self.variable(name)
                 for name, b in self.model.var_blocks.items()
-                if b.family in DR_FAMILIES and not b.quantity.startswith("event_")}
+                if b.family not in TABLED_FAMILIES and not b.quantity.startswith("event_")}
 
     @cached_property
     def vpp_dispatch(self) -> pd.DataFrame:
@@ -335,7 +341,7 @@ class Results:
         out = {n: getattr(self, n) for n in names}
         if dr_state(self.model).recorded("dispatch"):
             out["dr_response"] = self.dr_response
-            out.update(self.dr_variables())
+        out.update(self.family_variables())
         if self.case.periods is not None:
             out["snapshots"] = self.snapshot_table
         if not self.case.table("self_owned_plants").empty:
