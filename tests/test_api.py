@@ -1,0 +1,49 @@
+"""The public entry points a user scripts against: ``gridopt.to_pyomo`` and the exit codes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyomo.environ as pyo
+import pytest
+from typer.testing import CliRunner
+
+import gridopt
+from gridopt.cli import app
+from tests.test_hand_optima import solar_gas_case
+
+CASES = Path(__file__).parent / "cases"
+runner = CliRunner()
+
+
+def test_to_pyomo_is_a_model_a_user_can_extend_and_solve() -> None:
+    """STYLE's first hand optimum: load 1 MW in each of two hours, free solar [2, 0] MW, gas
+    at 30/MWh: gas covers hour 2 only, objective 30. A user then adds a Pyomo constraint of
+    their own (gas ≥ 0.5 MW in hour 1, so 0.5 MW of solar is spilled): 30 + 0.5 · 30 = 45."""
+    model = gridopt.to_pyomo(solar_gas_case())
+    assert {"generators", "buses"} <= {b.local_name for b in
+                                       model.component_objects(pyo.Block, descend_into=False)}
+    solver = pyo.SolverFactory("appsi_highs")
+    solver.solve(model)
+    assert pyo.value(model.objective) == pytest.approx(30.0)
+    dispatch = model.generators.dispatch
+    first = next(k for k in dispatch if k[0] == "gas")  # (gas, first hour)
+    model.my_rule = pyo.Constraint(expr=dispatch[first] >= 0.5)
+    solver.solve(model)
+    assert pyo.value(model.objective) == pytest.approx(45.0)
+
+
+def test_an_unreachable_enforced_target_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    """dr_four_hours: one interruptible load of at most 10 MW potential; 50 % of the 100 MW
+    peak is 50 MW, 40 MW short even with the whole potential enrolled."""
+    case = tmp_path / "case"
+    shutil.copytree(CASES / "dr_four_hours", case)
+    config = (case / "case.yaml").read_text().replace("share: 0.05", "share: 0.5")
+    (case / "case.yaml").write_text(config + "  enforce: true\n")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(case), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "40.0 MW short" in res.output
+    assert "Traceback" not in res.output
+    assert not out.exists()
