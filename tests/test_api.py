@@ -47,3 +47,15 @@ def test_an_unreachable_enforced_target_exits_2_and_writes_nothing(tmp_path: Pat
     assert "40.0 MW short" in res.output
     assert "Traceback" not in res.output
     assert not out.exists()
+
+
+def test_the_case_digest_covers_the_configuration() -> None:
+    """Two cases that differ only in ``peak_response`` (share or enforce) are different
+    problems and get different ``case_sha256``; the same configuration, the same hash."""
+    base = solar_gas_case()
+    share = base.replace(config={**base.config, "peak_response": {"share": 0.06}})
+    enforce = base.replace(config={**base.config, "peak_response": {"enforce": True}})
+    digests = {base.digest(), share.digest(), enforce.digest()}
+    assert len(digests) == 3
+    again = base.replace(config={**base.config, "peak_response": {"share": 0.06}})
+    assert again.digest() == share.digest()

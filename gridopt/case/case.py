@@ -8,6 +8,7 @@ time series are DataFrames indexed by snapshot timestamps with one column per el
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,11 +225,14 @@ class Case:
         return self.tables.get(name, pd.DataFrame())
 
     def digest(self) -> str:
-        """A SHA-256 hash of everything that defines the optimisation problem."""
+        """A SHA-256 hash of everything that defines the optimisation problem: the settings,
+        the whole configuration (``peak_response``, ``load_shedding``, …), snapshots, tables,
+        series and representative periods."""
         h = hashlib.sha256()
         head = (self.name, self.currency, self.step_h, self.voll_per_mwh, self.discount_rate,
                 self.annualise, tuple(sorted(self.solver_options.items())))
         h.update(repr(head).encode())
+        h.update(json.dumps(dict(self.config), sort_keys=True, default=str).encode())
         h.update(np.asarray(self.snapshots.asi8).tobytes())
         for key in sorted(self.tables):
             h.update(key.encode())
