@@ -59,3 +59,18 @@ def test_the_case_digest_covers_the_configuration() -> None:
     assert len(digests) == 3
     again = base.replace(config={**base.config, "peak_response": {"share": 0.06}})
     assert again.digest() == share.digest()
+
+
+def test_peak_response_on_an_all_zero_load_is_a_clean_error(tmp_path: Path) -> None:
+    """No peak to respond to: a problem naming load_mw.csv and the rule, exit 1 (it was a
+    ZeroDivisionError)."""
+    case = tmp_path / "case"
+    shutil.copytree(CASES / "dr_four_hours", case)
+    (case / "load_mw.csv").write_text("hour,load\n1,0\n2,0\n3,0\n4,0\n")
+    res = runner.invoke(app, ["peak-response", str(case), "--out", str(tmp_path / "out"),
+                              "--no-curve"])
+    assert res.exit_code == 1, res.output
+    assert "peak-load-zero" in res.output
+    assert "load_mw.csv" in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()

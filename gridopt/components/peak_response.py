@@ -63,6 +63,10 @@ def peak_events(case: Case) -> list[np.ndarray]:
     snapshot starts where the one before it ends: on a case of representative periods an
     event neither joins nor widens into a period that does not follow in the calendar."""
     hours, demand = peak_hours(case), system_demand(case)
+    if not demand.size or demand.max() <= 0.0:
+        raise CaseError([Problem("load_mw.csv", None, None, "peak-load-zero",
+                                 "the system demand is never above 0 MW, so there is no peak "
+                                 "load to respond to (peak_response needs a positive load)")])
     if hours.size == 0:
         raise CaseError([Problem("case.yaml", None, "peak_response", "peak-hours-empty",
                                  "no peak hour falls inside the snapshots: check "
