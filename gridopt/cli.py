@@ -103,6 +103,25 @@ def _guard(work: Callable[[], T], case: Path | None) -> T:
         raise typer.Exit(1) from None
 
 
+def _out_guard(work: Callable[[], T]) -> T:
+    """Check or write ``--out``; a folder gridopt may not replace (see
+    :mod:`gridopt.results.folder`) or cannot write ends with a clean error and exit 1."""
+    from gridopt.results.folder import OutputError
+
+    try:
+        return work()
+    except OutputError as exc:
+        err.print(f"[red]output folder:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+
+
+def _protected(case: Path | None) -> list[Path]:
+    """Folders ``--out`` must neither be nor contain: the case's (the current one always)."""
+    from gridopt.data import default_case_path
+
+    return [case if case is not None else default_case_path()]
+
+
 def _print_problems(problems: list[Problem], case: Path | None) -> None:
     table = Table(title=escape(f"{len(problems)} problem(s) in {case or 'the default case'}"))
     for col in ("file", "row", "column", "rule", "problem"):
@@ -136,18 +155,20 @@ def run(case: CaseArg = None,
         segments: SegmentsOpt = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Solve a case (the embedded default when none is given) and write its results."""
-    from gridopt.results.write import write_results
+    from gridopt.results.write import check_out, write_results
     from gridopt.solve import solve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method, segments)
+    loaded, protect = _load(case), _protected(case)
+    _out_guard(lambda: check_out(out, protect))  # before the long work
+    c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _guard(lambda: solve(c, backend=backend.value), case)
     if not results.ok:
         err.print(f"[red]{escape(c.name)}: the solve ended '{results.status}'[/red] "
                   f"({escape(results.solution.message)}); nothing was written.")
         raise typer.Exit(2)
-    path = write_results(results, out)
+    path = _out_guard(lambda: write_results(results, out, protect=protect))
     _print_summary(results)
     console.print(f"results written to [bold]{escape(str(path))}[/bold]")
 
@@ -209,9 +230,11 @@ def peak_response(
     """Verify the peak-load response target (PASS/FAIL), cost it, write CSV and a plot."""
     from gridopt.peak import cost_curve, verify
     from gridopt.results.plots import plot_cost_curve
-    from gridopt.results.write import write_folder
+    from gridopt.results.write import check_out, write_folder
 
-    c = _aggregated(_load(case), periods, period_hours, linked, case, cluster_method, segments)
+    loaded, protect = _load(case), _protected(case)
+    _out_guard(lambda: check_out(out, protect))  # before the long work
+    c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"measuring the peak response of {c.name}"):
         report = _guard(lambda: verify(c), case)
     _print_peak(report, c.currency)
@@ -228,7 +251,7 @@ def peak_response(
         writers["cost_curve.png"] = lambda p: plot_cost_curve(
             tables["cost_curve"], c.currency, p,
             title=f"{c.name}: cost of the peak-load response target")
-    path = write_folder(out, tables, {}, writers)
+    path = _out_guard(lambda: write_folder(out, tables, {}, writers, protect=protect))
     console.print(f"written to [bold]{escape(str(path))}[/bold]")
 
 
