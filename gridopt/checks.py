@@ -21,6 +21,7 @@ def case_problems(case: Case) -> list[Problem]:
     its peak response measured)."""
     from gridopt.components.electrolysers import check_electrolysers
     from gridopt.components.ev_fleets import fleet_profiles
+    from gridopt.components.targets import check_targets
 
     problems: list[Problem] = []
     if not case.table("ev_fleets").empty:
@@ -29,6 +30,7 @@ def case_problems(case: Case) -> list[Problem]:
         except CaseError as exc:
             problems += exc.problems
     problems += check_electrolysers(case)
+    problems += check_targets(case)
     seen = {(p.file, p.row, p.rule) for p in problems}  # an element's problem once
     return problems + [p for p in _event_problems(case) if (p.file, p.row, p.rule) not in seen]
 

@@ -197,6 +197,28 @@ def _print_summary(results) -> None:
         table.add_row(str(carrier), f"{row.existing_mw:,.0f}", f"{row.new_mw:,.0f}",
                       f"{row.energy_mwh / 1e6:,.3f}", f"{row.co2_t / 1e6:,.3f}")
     console.print(table)
+    if not results.case.table("targets").empty:
+        _print_targets(results.targets)
+
+
+def _print_targets(verdicts: pd.DataFrame) -> None:
+    """The plan's targets: required, achieved (in the target's unit), verdict, price."""
+    table = Table(title="targets")
+    for col in ("target", "year", "required", "achieved", "unit", "verdict", "margin",
+                "shadow price"):
+        table.add_column(col, justify="left" if col in ("target", "unit", "verdict") else "right")
+    for name, v in verdicts.iterrows():
+        label = f"{name} {v['name_zh'] or v['name_en']}".strip()
+        price = "" if v["shadow_price"] != v["shadow_price"] else (
+            f"{v['shadow_price']:,.2f} {v['shadow_price_unit']}")
+        table.add_row(escape(label), str(v["year"]), f"{v['required']:,.4g}",
+                      _number(v["achieved"]), escape(str(v["unit"])), escape(str(v["verdict"])),
+                      _number(v["margin"]), escape(price))
+    console.print(table)
+
+
+def _number(x: float) -> str:
+    return "" if x != x else f"{x:,.4g}"
 
 
 def _by_carrier(results) -> pd.DataFrame:

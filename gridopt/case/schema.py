@@ -218,6 +218,24 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("window_h", "float", 24.0, lo=0.0, lo_open=True),  # INF: the whole horizon
     ),
     # </flexible_buildings>
+    # <targets>
+    "targets": (  # models/targets.md: the plan's targets, enforced or reported
+        _name(),
+        Column("year", "float", None, lo=1900.0, hi=2200.0),
+        Column("kind", "str", None),
+        Column("bound", "float", None, lo=0.0),
+        Column("unit", "str", None),
+        Column("carrier", "str", ""),  # capacity and share numerator: carriers, ';'-separated
+        Column("of_carriers", "str", ""),  # share denominator: carriers (blank: all generators)
+        Column("fuel", "str", "", ref="fuels"),
+        _nonneg("other"),  # outside the power system (e.g. non-power coal), in ``unit``
+        Column("gdp", "float", math.nan, lo=0.0, lo_open=True),  # for CO2 per unit of GDP
+        Column("enforce", "bool", False),
+        Column("name_en", "str", ""),
+        Column("name_zh", "str", ""),
+        Column("scope", "str", ""),
+    ),
+    # </targets>
 }
 
 #: Tables that must exist as files; the others are optional.

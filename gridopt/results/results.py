@@ -19,6 +19,7 @@ from gridopt.case.case import Case, Periods
 from gridopt.components._dr import dr_state, evaluate
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity, keep_over
+from gridopt.components.targets import verdicts
 from gridopt.components.vpp import vpp_series
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.highs_backend import Solution
@@ -27,7 +28,7 @@ from gridopt.model.highs_backend import Solution
 #: capacities, vpp_dispatch, …) report; every other family's variables are written as they
 #: are (:meth:`Results.family_variables`).
 TABLED_FAMILIES = frozenset({"buses", "lines", "generators", "storage", "vpps",
-                             "peak_response"})
+                             "peak_response", "targets"})
 
 
 @dataclass
@@ -349,7 +350,15 @@ class Results:
         if not self.case.table("vpps").empty:
             out["vpp_dispatch"] = self.vpp_dispatch
             out["vpp_summary"] = self.vpp_summary
+        if not self.case.table("targets").empty:
+            out["targets"] = self.targets
         return out
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """Each declared target: required and achieved in its own unit, PASS/FAIL (or not
+        modelled), margin, and the shadow price of an enforced one (``models/targets.md``)."""
+        return verdicts(self.model, self.case, self.solution.x, self.solution.row_dual)
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, sizes, timings, versions and the case hash (for summary.json)."""

@@ -1,0 +1,215 @@
+"""Policy targets (``models/targets.md``): hand optima for each kind, both backends.
+
+Every case here is one bus, one hour, w = 1 h (not annualised), discount rate 0, load 100 MW,
+so MW and MWh coincide and every cost can be followed on paper.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import gridopt
+from gridopt.case.case import Case, CaseError
+from gridopt.checks import case_problems
+from tests.factory import gen, make_case
+
+BACKENDS = ["highs", "pyomo"]
+
+
+def target(name: str, kind: str, bound: float, unit: str, **kw: Any) -> dict[str, Any]:
+    return {"name": name, "year": 2030, "kind": kind, "bound": bound, "unit": unit,
+            "enforce": True, **kw}
+
+
+def co2_case(*targets: dict[str, Any]) -> Case:
+    """Coal 10/MWh at 1 t/MWh, gas 30/MWh at 0.5 t/MWh, 200 MW each."""
+    return make_case(1, [gen("coal", "coal", p_nom_mw=200.0, vom_per_mwh=10.0, co2_t_per_mwh=1.0),
+                         gen("gas", "gas", p_nom_mw=200.0, vom_per_mwh=30.0, co2_t_per_mwh=0.5)],
+                     {"city": [100.0]}, targets=list(targets))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_binding_co2_cap_is_priced_at_the_switching_cost(backend: str) -> None:
+    """Cap 80 t: c + g = 100, c + 0.5 g ≤ 80 → g = 40, c = 60, cost 600 + 1,200 = 1,800.
+    Moving one MWh from coal to gas saves 0.5 t and costs 20: the CO2 price is 40 per t."""
+    r = gridopt.solve(co2_case(target("T5", "co2_max", 80.0, "t CO2")), backend=backend)
+    assert r.objective == pytest.approx(1800.0)
+    v = r.targets.loc["T5"]
+    assert v["achieved"] == pytest.approx(80.0)
+    assert v["verdict"] == "PASS"
+    assert v["margin"] == pytest.approx(0.0, abs=1e-6)
+    if backend == "highs":
+        assert v["shadow_price"] == pytest.approx(40.0)
+        assert v["shadow_price_unit"] == "EUR/t"
+
+
+def test_the_cap_in_the_plans_unit_is_the_same_cap() -> None:
+    """0.008 万吨 CO2 = 80 t."""
+    r = gridopt.solve(co2_case(target("T5", "co2_max", 0.008, "万吨CO2")))
+    assert r.objective == pytest.approx(1800.0)
+    assert r.targets.loc["T5", "achieved"] == pytest.approx(0.008)
+
+
+def test_a_reported_cap_does_not_change_the_plan_and_states_the_shortfall() -> None:
+    """Not enforced: all coal (100 t, cost 1,000), FAIL by 20 t, no price."""
+    r = gridopt.solve(co2_case(target("T5", "co2_max", 80.0, "t CO2", enforce=False)))
+    assert r.objective == pytest.approx(1000.0)
+    v = r.targets.loc["T5"]
+    assert (v["achieved"], v["verdict"], v["margin"]) == (pytest.approx(100.0), "FAIL",
+                                                         pytest.approx(-20.0))
+    assert v["shadow_price"] != v["shadow_price"]  # NaN
+
+
+def coal_case(*targets: dict[str, Any]) -> Case:
+    """Raw coal of 20.93 GJ/t (0.7143 tce/t) at 1 per GJ burnt at 10 GJ/MWh: 10 per MWh;
+    gas at 50 per MWh."""
+    fuels = [{"name": "coal", "price_per_gj": 1.0, "gj_per_unit": 20.93, "unit": "t"}]
+    return make_case(1, [gen("coal", "coal", p_nom_mw=200.0, fuel="coal",
+                             heat_rate_gj_per_mwh=10.0),
+                         gen("gas", "gas", p_nom_mw=200.0, vom_per_mwh=50.0)],
+                     {"city": [100.0]}, fuels=fuels, targets=list(targets))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("bound, unit", [(30.0, "t"), (0.003, "万吨"),
+                                         (30 * 20.93 / 29.3076, "tce")])
+def test_a_raw_coal_cap_limits_the_coal_unit(backend: str, bound: float, unit: str) -> None:
+    """30 t of raw coal = 30 × 20.93 = 627.9 GJ = 21.42 tce (29.3076 GJ/tce): the coal unit
+    burns 10 GJ/MWh, so it runs 62.79 MWh; gas the other 37.21. Cost 627.9 + 1,860.5."""
+    r = gridopt.solve(coal_case(target("T4", "fuel_max", bound, unit, fuel="coal")),
+                      backend=backend)
+    assert r.dispatch["coal"].iloc[0] == pytest.approx(62.79)
+    assert r.objective == pytest.approx(62.79 * 10 + 37.21 * 50)
+    assert r.targets.loc["T4", "achieved"] == pytest.approx(bound)
+
+
+def test_non_power_coal_use_counts_against_the_cap() -> None:
+    """Of a 30 t cap the city burns 10 t outside power (``other``): the unit may burn 20 t =
+    418.6 GJ, 41.86 MWh."""
+    r = gridopt.solve(coal_case(target("T4", "fuel_max", 30.0, "t", fuel="coal", other=10.0)))
+    assert r.dispatch["coal"].iloc[0] == pytest.approx(41.86)
+    assert r.targets.loc["T4", "achieved"] == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_minimum_wind_capacity_forces_a_build(backend: str) -> None:
+    """Wind costs 1,000 per MW over 10 years at 0 %: 100 per MW-yr, and never blows here, so
+    nothing is built without the target. T2 asks 5 万千瓦 = 50 MW: cost 5,000 above gas's
+    100 × 20 = 2,000, and one more MW of target costs 100 per MW-yr."""
+    case = make_case(1, [gen("gas", p_nom_mw=200.0, vom_per_mwh=20.0),
+                         gen("wind", "wind", extendable=True, capex_per_mw=1000.0,
+                             lifetime_yr=10.0)],
+                     {"city": [100.0]}, availability={"wind": [0.0]},
+                     targets=[target("T2", "capacity_min", 5.0, "万千瓦", carrier="wind")])
+    r = gridopt.solve(case, backend=backend)
+    assert r.capacities.loc[("generators", "wind"), "new_mw"] == pytest.approx(50.0)
+    assert r.objective == pytest.approx(7000.0)
+    v = r.targets.loc["T2"]
+    assert v["achieved"] == pytest.approx(5.0)
+    if backend == "highs":
+        assert v["shadow_price"] == pytest.approx(100.0)
+        assert v["shadow_price_unit"] == "EUR/MW-yr"
+
+
+def test_a_gas_supply_limit_in_the_plans_unit() -> None:
+    """Gas of 40 GJ per 1000 m³ burnt at 8 GJ/MWh: 0.2 (1000 m³)/MWh at 20 per MWh; coal at
+    40. A limit of 1.2 万立方米 = 12 (1000 m³) lets gas run 60 MWh: cost 1,200 + 1,600; one
+    more 1000 m³ is 5 MWh moved from coal to gas, worth 100."""
+    fuels = [{"name": "gas", "price_per_gj": 2.5, "gj_per_unit": 40.0, "unit": "1000 m3"}]
+    case = make_case(1, [gen("gas", "gas", p_nom_mw=200.0, fuel="gas",
+                             heat_rate_gj_per_mwh=8.0),
+                         gen("coal", "coal", p_nom_mw=200.0, vom_per_mwh=40.0)],
+                     {"city": [100.0]}, fuels=fuels,
+                     targets=[target("T8", "fuel_max", 1.2, "万立方米", fuel="gas")])
+    r = gridopt.solve(case)
+    assert r.dispatch["gas"].iloc[0] == pytest.approx(60.0)
+    assert r.objective == pytest.approx(2800.0)
+    assert r.targets.loc["T8", "shadow_price"] == pytest.approx(100.0)
+    assert r.targets.loc["T8", "shadow_price_unit"] == "EUR/1000 m3"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_renewable_share_of_generation(backend: str) -> None:
+    """Wind at 20 per MW-yr (lifetime 1 y), always blowing; gas 10/MWh. A 50 % share of
+    generation needs w ≥ 0.5 (w + g) → w = 50: cost 50 × 20 + 50 × 10 = 1,500."""
+    case = make_case(1, [gen("gas", p_nom_mw=200.0, vom_per_mwh=10.0),
+                         gen("wind", "wind", extendable=True, capex_per_mw=20.0,
+                             lifetime_yr=1.0)],
+                     {"city": [100.0]},
+                     targets=[target("RE", "share_min", 50.0, "%", carrier="wind;solar")])
+    r = gridopt.solve(case, backend=backend)
+    assert r.objective == pytest.approx(1500.0)
+    assert r.targets.loc["RE", "achieved"] == pytest.approx(50.0)
+    assert r.targets.loc["RE", "verdict"] == "PASS"
+
+
+def test_co2_intensity_per_mwh_of_demand() -> None:
+    """0.8 t/MWh of 100 MWh demand is the 80 t cap of the first test: the same plan."""
+    r = gridopt.solve(co2_case(target("T6", "co2_intensity_max", 0.8, "t CO2/MWh")))
+    assert r.objective == pytest.approx(1800.0)
+    assert r.targets.loc["T6", "achieved"] == pytest.approx(0.8)
+
+
+def test_co2_intensity_per_unit_of_gdp() -> None:
+    """GDP 1,000 万元 at 0.08 t/万元 allows 80 t: the same plan again."""
+    r = gridopt.solve(co2_case(target("T6", "co2_intensity_max", 0.08, "t CO2/万元",
+                                      gdp=1000.0)))
+    assert r.objective == pytest.approx(1800.0)
+
+
+def test_a_target_of_another_year_is_listed_as_not_modelled() -> None:
+    r = gridopt.solve(co2_case(target("T5-2025", "co2_max", 1.0, "t CO2", year=2025)))
+    assert r.objective == pytest.approx(1000.0)  # not enforced: it is not this year's
+    assert r.targets.loc["T5-2025", "verdict"] == "not modelled (the case models 2030)"
+
+
+@pytest.mark.parametrize("row, column, rule", [
+    ({"kind": "co2_cap"}, "kind", "target-kind"),
+    ({"unit": "MW"}, "unit", "target-unit"),
+    ({"unit": "parsecs"}, "unit", "target-unit"),
+])
+def test_bad_target_rows_are_named(row: dict[str, Any], column: str, rule: str) -> None:
+    case = co2_case({**target("T5", "co2_max", 80.0, "t CO2"), **row})
+    problems = case_problems(case)
+    assert [(p.file, p.row, p.column, p.rule) for p in problems] == [
+        ("targets.csv", 2, column, rule)]
+    with pytest.raises(CaseError):
+        gridopt.solve(case)
+
+
+def test_a_fuel_cap_in_a_unit_the_fuel_is_not_counted_in() -> None:
+    """Coal is counted in t: a cap in m³ cannot be converted (tce and GJ can)."""
+    case = coal_case(target("T4", "fuel_max", 30.0, "m3", fuel="coal"))
+    assert [p.rule for p in case_problems(case)] == ["target-unit"]
+
+
+def test_gridopt_run_prints_and_writes_the_verdicts(tmp_path) -> None:
+    """The tiny case with an enforced wind minimum of 15 万千瓦 and a reported CO2 cap of 0 t
+    (the gas unit must run at 20 % at least, so it fails): targets.csv and the printed table."""
+    import shutil
+    from pathlib import Path
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    case = tmp_path / "case"
+    shutil.copytree(Path(__file__).parent / "cases" / "tiny", case)
+    (case / "targets.csv").write_text(
+        "name,year,kind,bound,unit,carrier,enforce,name_zh\n"
+        "T2,2030,capacity_min,15,万千瓦,wind,true,风电装机\n"
+        "T5,2030,co2_max,0,t CO2,,false,二氧化碳排放\n"
+        "T2-2025,2025,capacity_min,5,万千瓦,wind,true,风电装机\n")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(case), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "targets" in res.output and "风电装机" in res.output and "PASS" in res.output
+    written = pd.read_csv(out / "targets.csv", index_col=0)
+    assert written.loc["T2", "verdict"] == "PASS"
+    assert written.loc["T2", "achieved"] >= 15.0 - 1e-9
+    assert written.loc["T5", "verdict"] == "FAIL"
+    assert written.loc["T5", "margin"] < 0
+    assert written.loc["T2-2025", "verdict"].startswith("not modelled")
