@@ -7,6 +7,8 @@ code 1; a solve that ends other than optimal says so and exits 2; nothing is wri
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -153,7 +155,10 @@ def run(case: CaseArg = None,
         periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0,
         linked: LinkedOpt = True, cluster_method: MethodOpt = "hierarchical",
         segments: SegmentsOpt = None,
-        verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+        verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+        solver_log: Annotated[Path | None, typer.Option(
+            "--solver-log", help="Write HiGHS's log to this file.", show_default=False)] = None
+        ) -> None:
     """Solve a case (the embedded default when none is given) and write its results."""
     from gridopt.results.write import check_out, write_results
     from gridopt.solve import solve
@@ -163,14 +168,41 @@ def run(case: CaseArg = None,
     _out_guard(lambda: check_out(out, protect))  # before the long work
     c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
-        results = _guard(lambda: solve(c, backend=backend.value), case)
+        results = _interruptible(lambda: _guard(
+            lambda: solve(c, backend=backend.value, solver_log=solver_log), case))
     if not results.ok:
-        err.print(f"[red]{escape(c.name)}: the solve ended '{results.status}'[/red] "
-                  f"({escape(results.solution.message)}); nothing was written.")
+        _explain(c, results)
         raise typer.Exit(2)
     path = _out_guard(lambda: write_results(results, out, protect=protect))
     _print_summary(results)
     console.print(f"results written to [bold]{escape(str(path))}[/bold]")
+
+
+def _interruptible(work: Callable[[], T]) -> T:
+    """Run ``work``; Ctrl-C (HiGHS stopped by then) ends with a message and exit 130."""
+    try:
+        return work()
+    except KeyboardInterrupt:
+        err.print("[red]interrupted[/red]: the solve was stopped; nothing was written.")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)  # not a normal exit: HiGHS's C++ teardown after an interrupt can abort
+
+
+def _explain(c: Case, results) -> None:
+    """Why a solve has no optimum: the short diagnosis, or the best solution at a limit."""
+    from gridopt.diagnose import diagnose
+
+    err.print(f"[red]{escape(c.name)}: the solve ended '{results.status}'[/red] "
+              f"({escape(results.solution.message)}); nothing was written.")
+    if results.objective is not None:
+        err.print(f"best solution found: objective {results.objective:,.0f} {c.currency}/yr")
+    elif results.status in ("infeasible", "unbounded", "infeasible_or_unbounded"):
+        with console.status(f"diagnosing {c.name}"):
+            report = _interruptible(lambda: diagnose(c, elastic=False))
+        if report.iis or report.unbounded:
+            err.print(escape(report.short()))
+        err.print("run [bold]gridopt diagnose[/bold] on the case for the full report")
 
 
 def _print_summary(results) -> None:
@@ -315,6 +347,23 @@ def export(case: CaseArg = None,
     target = out or Path(f"{c.name}.{fmt.value}")
     _guard(lambda: export_model(c, target), case)
     console.print(f"model written to [bold]{escape(str(target))}[/bold]")
+
+
+@app.command("diagnose")
+def diagnose_case(case: CaseArg = None, elastic: Annotated[bool, typer.Option(
+        "--elastic/--no-elastic", help="Also relax the model and report what cannot be met "
+                                       "and by how much.")] = True) -> None:
+    """Solve a case and explain an infeasible or unbounded model (exit 2 then): the rows and
+    bounds that cannot hold together, in the case's terms, and by how much they fail."""
+    from gridopt.diagnose import diagnose
+
+    c = _load(case)
+    with console.status(f"diagnosing {c.name}"):
+        report = _interruptible(lambda: _guard(lambda: diagnose(c, elastic=elastic), case))
+    for line in report.lines():
+        console.print(escape(line))
+    if not report.ok:
+        raise typer.Exit(2)
 
 
 def main() -> None:  # pragma: no cover

@@ -10,6 +10,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from gridopt.case.case import Case
+from gridopt.case.solver_options import is_highs
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.build import build_model
 from gridopt.model.highs_backend import check_options, solve_highs, write_model
@@ -32,30 +33,53 @@ def as_case(case: Case | str | Path | None) -> Case:
 
 
 def solve(case: Case | str | Path | None = None, backend: str = "highs",
-          pyomo_solver: str = "appsi_highs", **solver_options: Any) -> Results:
+          pyomo_solver: str = "appsi_highs", solver_log: str | Path | None = None,
+          **solver_options: Any) -> Results:
     """Build and solve ``case``; return :class:`Results` whatever the status.
 
     ``solver_options`` update the case's own ``solver`` options (HiGHS option names, e.g.
     ``solver="ipm"``, ``time_limit=60``). With ``backend="pyomo"`` the model is built as a
-    Pyomo ``ConcreteModel`` and solved with ``pyomo_solver``.
+    Pyomo ``ConcreteModel`` and solved with ``pyomo_solver``; a solver other than HiGHS gets
+    only the ``solver_options`` given here, unchecked, since the case's options are HiGHS's.
+    Options that read or write files are refused (:mod:`gridopt.case.solver_options`);
+    ``solver_log`` is the file HiGHS logs to. Ctrl-C during the HiGHS solve stops it and
+    raises ``KeyboardInterrupt``; a time limit returns the best solution found, if any, with
+    status ``time_limit``.
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     case = as_case(case)
-    options = {**case.solver_options, **solver_options}
-    check_options(options)
+    solver = "highs" if backend == "highs" else pyomo_solver
+    options = _options_for(case, solver, solver_options)
+    if solver_log is not None and not is_highs(solver):
+        raise ValueError(f"a solver log file is written by HiGHS only, not {solver}")
     _check_target(case)
     t0 = time.perf_counter()
     model = build_model(case)
     t_arrays = time.perf_counter() - t0
     if backend == "highs":
-        solution = solve_highs(model, options)
+        solution = solve_highs(model, options, log_file=solver_log)
     else:
-        solution = solve_pyomo(model, pyomo_solver, options)
+        log_option = {} if solver_log is None else {"log_file": str(solver_log)}
+        solution = solve_pyomo(model, pyomo_solver, {**options, **log_option})
     solution.build_seconds += t_arrays
     log.info("%s: %s in %.2f s build + %.2f s solve", case.name, solution.status,
              solution.build_seconds, solution.solve_seconds)
     return Results(case, model, solution, backend)
+
+
+def _options_for(case: Case, solver: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The options ``solver`` gets, checked: the case's (HiGHS) options and ``given`` for
+    HiGHS; only ``given`` for any other solver."""
+    if is_highs(solver):
+        options = {**case.solver_options, **given}
+    else:
+        if case.solver_options:
+            log.warning("%s: the case's solver options are HiGHS options and are not passed "
+                        "to %s: %s", case.name, solver, ", ".join(map(str, case.solver_options)))
+        options = dict(given)
+    check_options(options, solver)
+    return options
 
 
 def _check_target(case: Case) -> None:

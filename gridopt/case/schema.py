@@ -93,6 +93,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "buses": (
         _name(),
         Column("voll_per_mwh", "float", INF, lo=0.0),  # INF here means "use the case value"
+        Column("load_shedding", "bool", True),  # and case.yaml's load_shedding
         Column("x", "float", math.nan),
         Column("y", "float", math.nan),
     ),

@@ -95,6 +95,7 @@ class CaseConfig(BaseModel):
     snapshots: SnapshotsConfig
     discount_rate: float = Field(0.06, ge=0.0, lt=1.0, allow_inf_nan=False)
     voll_per_mwh: float = Field(ge=0.0, allow_inf_nan=False)
+    load_shedding: StrictBool = True
     solver: dict[str, Any] | None = None
     peak_response: PeakResponseConfig | None = None
 
@@ -125,18 +126,16 @@ def check_config(config: object) -> tuple[list[Problem], pd.DatetimeIndex | None
 
 
 def _check_solver(config: Mapping[str, Any]) -> list[Problem]:
-    """Every ``solver`` option must be a HiGHS option with an acceptable value."""
+    """Every ``solver`` option must be a HiGHS option with an acceptable value, and none may
+    read or write a file (one definition with the solve: ``gridopt.case.solver_options``)."""
+    from gridopt.case.solver_options import option_problems, refused
+
     solver = config.get("solver")
     if not isinstance(solver, Mapping):
         return []
-    import highspy
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    return [_config_problem(f"solver.{key}", "config-value",
-                            f"'solver.{key}': HiGHS has no option '{key}' or refuses {value!r}")
-            for key, value in solver.items()
-            if h.setOptionValue(str(key), value) == highspy.HighsStatus.kError]
+    return [_config_problem(f"solver.{key}", "config-refused" if refused(key) else
+                            "config-value", f"'solver.{key}': {why}")
+            for key, why in option_problems(solver).items()]
 
 
 def _pydantic_problem(err: Mapping[str, Any]) -> Problem:

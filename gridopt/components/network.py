@@ -4,7 +4,9 @@ For bus b, line l and snapshot t:
 
 - ``buses.balance``: Σ_{g at b} p_{g,t} + Σ_{s at b} (d_{s,t} − c_{s,t}) + Σ_{l into b} f_{l,t}
   − Σ_{l out of b} f_{l,t} + u_{b,t} = D_{b,t}   (dual / w = nodal price λ_{b,t})
-- ``buses.shed`` bounds: 0 ≤ u_{b,t} ≤ D_{b,t}; ``lines.flow`` bounds: −F^rev_l ≤ f_{l,t} ≤ F^fwd_l
+- ``buses.shed`` bounds: 0 ≤ u_{b,t} ≤ D_{b,t}, or u_{b,t} = 0 where shedding is off (the
+  case's ``load_shedding: false``, or the bus's ``load_shedding`` column false)
+- ``lines.flow`` bounds: −F^rev_l ≤ f_{l,t} ≤ F^fwd_l
 - objective: Σ_{b,t} w · VOLL_b · u_{b,t}
 """
 
@@ -29,10 +31,19 @@ def bus_demand(case: Case) -> np.ndarray:
     return demand
 
 
-def add_load_shedding(m: ArrayModel, case: Case) -> None:
-    """Add u_{b,t} (load not served) at the value of lost load of each bus."""
+def shedding_allowed(case: Case) -> np.ndarray:
+    """Whether each bus may shed load: the case's ``load_shedding`` and the bus's column."""
     buses = case.table("buses")
-    demand = bus_demand(case)
+    per_bus = (buses["load_shedding"].to_numpy(bool) if "load_shedding" in buses
+               else np.ones(len(buses), bool))
+    return per_bus & bool(case.config.get("load_shedding", True))
+
+
+def add_load_shedding(m: ArrayModel, case: Case) -> None:
+    """Add u_{b,t} (load not served) at the value of lost load of each bus; its upper bound is
+    the demand, or 0 where shedding is off (so that the block keeps every bus)."""
+    buses = case.table("buses")
+    demand = bus_demand(case) * shedding_allowed(case)[:, None]
     u = m.add_variables("buses.shed", (buses.index, case.snapshots), 0.0, demand).index()
     m.add_injection("buses", u, np.arange(len(buses)), 1.0)
     names = buses.index.to_numpy(dtype=object)[:, None]

@@ -6,7 +6,9 @@ No Python object per variable or row is created: the arrays of the
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from gridopt.case.solver_options import check_solver_options
 from gridopt.model.arrays import ArrayModel
 
 log = logging.getLogger(__name__)
@@ -87,14 +90,10 @@ def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Hi
     return h
 
 
-def check_options(options: dict[str, Any]) -> None:
-    """Raise ValueError naming every option HiGHS does not know or refuses."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    bad = [f"{k} = {v!r}" for k, v in options.items()
-           if h.setOptionValue(k, v) == highspy.HighsStatus.kError]
-    if bad:
-        raise ValueError(f"HiGHS does not accept the solver option(s): {', '.join(bad)}")
+def check_options(options: dict[str, Any], solver: str = "highs") -> None:
+    """Raise ValueError naming every option ``solver`` does not know, refuses, or that reads or
+    writes a file (one definition with ``case.yaml``: :mod:`gridopt.case.solver_options`)."""
+    check_solver_options(options, solver)
 
 
 def _set_option(h: highspy.Highs, key: str, value: Any) -> None:
@@ -102,13 +101,72 @@ def _set_option(h: highspy.Highs, key: str, value: Any) -> None:
         raise ValueError(f"HiGHS does not accept option {key} = {value!r}")
 
 
-def solve_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> Solution:
-    """Solve with HiGHS; the status is always explicit, values only when a solution exists."""
+def solve_highs(m: ArrayModel, options: dict[str, Any] | None = None,
+                log_file: str | Path | None = None) -> Solution:
+    """Solve with HiGHS; the status is always explicit, values only when a solution exists.
+
+    ``log_file``: where HiGHS writes its log (the CLI's ``--solver-log``; never from a case).
+    Ctrl-C stops HiGHS at its next interrupt check (see :func:`run_interruptible`) and raises
+    ``KeyboardInterrupt``.
+    """
     t0 = time.perf_counter()
     h = to_highs(m, options)
+    if log_file is not None:
+        _set_option(h, "log_file", str(log_file))
+        _set_option(h, "output_flag", True)
+        _set_option(h, "log_to_console", False)
     t1 = time.perf_counter()
-    h.run()
+    run_interruptible(h)
     return solution_of(h, t1 - t0, time.perf_counter() - t1)
+
+
+def run_interruptible(h: highspy.Highs) -> None:
+    """``h.run()`` in a solver thread, so that Ctrl-C reaches Python at once.
+
+    On ``KeyboardInterrupt`` HiGHS is stopped through its interrupt callback (simplex, IPM and
+    MIP check it every few iterations), the thread is joined and the interrupt raised again:
+    nothing runs on after the user asked to stop.
+    """
+    stop = threading.Event()
+
+    def check(event: Any) -> None:
+        if stop.is_set():
+            event.interrupt()
+
+    callbacks = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
+    for cb in callbacks:
+        cb += check
+    thread = threading.Thread(target=_run_and_release, args=(h,), name="highs", daemon=True)
+    try:
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        log.warning("interrupted: stopping HiGHS")
+        stop.set()
+        while not _joined(thread):
+            pass
+        highspy.Highs.resetGlobalScheduler(True)
+        raise
+    finally:
+        for cb in callbacks:
+            cb -= check
+
+
+def _run_and_release(h: highspy.Highs) -> None:
+    """Run HiGHS, then let its worker threads go (as ``highspy``'s own threaded solve does):
+    a process that exits after an interrupt must not find them still joinable."""
+    try:
+        h.run()
+    finally:
+        highspy.Highs.resetGlobalScheduler(False)
+
+
+def _joined(thread: threading.Thread) -> bool:
+    """Wait a moment for ``thread``; a further Ctrl-C meanwhile is ignored."""
+    with contextlib.suppress(KeyboardInterrupt):
+        thread.join(0.1)
+    return not thread.is_alive()
 
 
 def solution_of(h: highspy.Highs, build_seconds: float, solve_seconds: float) -> Solution:

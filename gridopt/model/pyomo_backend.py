@@ -21,6 +21,7 @@ import pyomo.version
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from gridopt.case.solver_options import is_highs
 from gridopt.model.arrays import ArrayModel, Block
 from gridopt.model.highs_backend import Solution, label_of, labels_of, prepare_threads
 
@@ -138,7 +139,7 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
     model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     t1 = time.perf_counter()
     opt = pyo.SolverFactory(solver)
-    if "highs" in solver:
+    if is_highs(solver):
         prepare_threads(options)
     for key, value in (options or {}).items():
         opt.options[key] = value
