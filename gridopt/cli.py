@@ -189,6 +189,11 @@ def _interruptible(work: Callable[[], T]) -> T:
         os._exit(130)  # not a normal exit: HiGHS's C++ teardown after an interrupt can abort
 
 
+#: Above this many rows ``gridopt run`` does not search an infeasible subset itself (HiGHS's
+#: IIS on a year of hours can take longer than the solve); ``gridopt diagnose`` always does.
+SHORT_DIAGNOSIS_ROWS = 50_000
+
+
 def _explain(c: Case, results) -> None:
     """Why a solve has no optimum: the short diagnosis, or the best solution at a limit."""
     from gridopt.diagnose import diagnose
@@ -197,6 +202,9 @@ def _explain(c: Case, results) -> None:
               f"({escape(results.solution.message)}); nothing was written.")
     if results.objective is not None:
         err.print(f"best solution found: objective {results.objective:,.0f} {c.currency}/yr")
+    elif results.model.n_rows > SHORT_DIAGNOSIS_ROWS:
+        err.print(f"the model has {results.model.n_rows:,} rows: an infeasible subset of it "
+                  "may take long to find, so it is not searched here")
     elif results.status in ("infeasible", "unbounded", "infeasible_or_unbounded"):
         with console.status(f"diagnosing {c.name}"):
             report = _interruptible(lambda: diagnose(c, elastic=False))
