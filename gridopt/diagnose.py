@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import highspy
@@ -30,6 +30,7 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.case.validate import noun_of
+from gridopt.components.targets import built_targets
 from gridopt.model.arrays import ArrayModel, Block
 from gridopt.model.build import build_model
 from gridopt.model.highs_backend import run_interruptible, solution_of, to_highs
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 #: Rows that state what the case requires (demand served, a target met): the elastic solve
 #: relaxes these first, at penalty 1 per unit; every other row and bound costs
 #: :data:`LIMIT_PENALTY` per unit, so that the report says which requirement cannot be met.
-REQUIREMENTS = ("buses.balance", "peak_response.target")
+REQUIREMENTS = ("buses.balance", "peak_response.target", "targets.lower", "targets.upper")
 LIMIT_PENALTY = 10.0
 #: Violations smaller than this (in the row's or column's unit) are solver noise.
 TOLERANCE = 1e-6
@@ -171,6 +172,23 @@ def diagnose(case: Case, options: Mapping[str, Any] | None = None,
             report.elastic = relax(m, options)
     elif status == "unbounded":
         report.unbounded = unbounded_elements(h, m)
+    return with_target_units(report, m, case)
+
+
+def with_target_units(report: Diagnosis, m: ArrayModel, case: Case) -> Diagnosis:
+    """Rows of enforced targets in their model unit (t CO2, MW, GJ or the fuel's unit, MWh),
+    which their block name cannot tell."""
+    if "targets.lower" not in m.con_blocks and "targets.upper" not in m.con_blocks:
+        return report
+    units = {name: t.model_unit for name, t in built_targets(m, case).items()}
+
+    def fix(item: Item) -> Item:
+        if item.family != "targets" or item.element not in units:
+            return item
+        return replace(item, unit=units[item.element])
+
+    report.iis = [fix(i) for i in report.iis]
+    report.elastic = [replace(v, item=fix(v.item)) for v in report.elastic]
     return report
 
 

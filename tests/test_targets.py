@@ -213,3 +213,19 @@ def test_gridopt_run_prints_and_writes_the_verdicts(tmp_path) -> None:
     assert written.loc["T5", "verdict"] == "FAIL"
     assert written.loc["T5", "margin"] < 0
     assert written.loc["T2-2025", "verdict"].startswith("not modelled")
+
+
+def test_an_unattainable_enforced_target_is_named_with_its_shortfall() -> None:
+    """Cap 10 t, shedding off: 100 MWh emit at least 0.5 × 100 = 50 t (all gas), so the cap
+    is 40 t short of attainable; diagnose names the target in its unit."""
+    from gridopt.diagnose import diagnose
+
+    case = co2_case(target("T5", "co2_max", 10.0, "t CO2"))
+    case = case.replace(config={**case.config, "load_shedding": False})
+    assert gridopt.solve(case).status == "infeasible"
+    report = diagnose(case)
+    assert "target 'T5' upper: ≤ 10 t" in [str(i) for i in report.iis]
+    [violation] = report.elastic
+    assert (violation.item.element, violation.side) == ("T5", "over")
+    assert violation.amount == pytest.approx(40.0)
+    assert violation.item.unit == "t"
