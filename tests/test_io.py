@@ -71,14 +71,18 @@ def test_long_hours_sort_as_numbers_and_snapshots_as_times(tmp_path: Path) -> No
     assert cases[0].digest() == cases[1].digest() == cases[2].digest()
 
 
-def test_unknown_tables_and_extra_columns_pass_through(tmp_path: Path) -> None:
+def test_unknown_csv_files_are_refused_unless_ignored_and_free_text_columns_pass(
+        tmp_path: Path) -> None:
     folder = tiny_with(tmp_path, ("loads.csv", None, "name,bus,source\ncity,south,plan\n"
                                   "works,north,survey\n"))
     assert "future_family" not in TABLES
     (folder / "future_family.csv").write_text("name,load,p_max_mw\nshed,city, 5 \n")
+    (folder / "notes.txt").write_text("not a CSV file: never looked at\n")
+    assert where(validate_case(folder)) == [("future_family.csv", None, None, "unknown-file")]
+    config = (folder / "case.yaml").read_text()
+    (folder / "case.yaml").write_text(config + "ignore: [future_*.csv]\n")
     case = read_case(folder)
-    extra = case.table("future_family")
-    assert extra.to_dict("records") == [{"name": "shed", "load": "city", "p_max_mw": "5"}]
+    assert "future_family" not in case.tables
     assert set(case.table("loads").columns) == {"bus"}
 
 
@@ -112,9 +116,9 @@ GARBAGE: dict[str, tuple[str, bytes | None, tuple]] = {
     "utf-16": ("storage.csv", "name,bus\nb,north\n".encode("utf-16"),
                ("storage.csv", None, None, "unreadable-file")),
     "ragged csv": ("lines.csv", b"name,bus0\nl1,north\nl2,north,south,9\n",
-                   ("lines.csv", 3, None, "unreadable-file")),
+                   ("lines.csv", 3, None, "row-length")),
     "open quote": ("availability_pu.csv", b'hour,wind\n1,"0.3\n2,0.5\n',
-                   ("availability_pu.csv", None, None, "unreadable-file")),
+                   ("availability_pu.csv", 2, None, "unreadable-file")),
     "missing yaml": ("case.yaml", None, ("case.yaml", None, None, "missing-file")),
     "nameless column": ("loads.csv", b"name,bus,\ncity,south,7\nworks,north,\n",
                         ("loads.csv", None, None, "required-column")),

@@ -184,7 +184,8 @@ def test_several_mistakes_in_several_files_are_reported_together(tmp_path: Path)
         ("storage.csv", "10,20,2", "10,30,2"),
         ("loads.csv", "city,south", "city,soth"),
         ("availability_pu.csv", "2,0.5", "2,1.5"),
-        ("load_mw.csv", "hour,city,works", "hour,city,works,ghost"),
+        ("load_mw.csv", None, "hour,city,works,ghost\n1,40,10,1\n2,50,10,1\n3,60,10,1\n"
+                              "4,45,10,1\n"),
     )
     with pytest.raises(CaseError) as info:
         from gridopt.case.io import read_case

@@ -10,6 +10,10 @@ import math
 from dataclasses import dataclass
 
 INF = math.inf
+#: Largest magnitude a number of a case may have (|x| ≤ 1e12, e.g. MW, MWh or currency per
+#: unit); beyond it a number is surely a mistake, and the solver could not use it
+#: (``magnitude``). Infinity is allowed only where a column documents it.
+MAX_MAGNITUDE = 1e12
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,9 @@ class Column:
     ``kind`` is ``"str"``, ``"float"`` or ``"bool"``; ``default`` ``None`` means required
     (for ``"str"`` columns ``""`` means optional and blank). ``ref`` names the table whose
     ``name`` column this column must point to. ``lo``/``hi`` bound the value; ``lo_open`` and
-    ``hi_open`` make a bound strict.
+    ``hi_open`` make a bound strict. Infinity is refused unless it is the default or
+    ``inf_ok`` (``inf`` means something, e.g. "the whole horizon"); finite values beyond
+    :data:`MAX_MAGNITUDE` are always refused.
     """
 
     name: str
@@ -31,6 +37,7 @@ class Column:
     hi_open: bool = False
     ref: str | None = None
     unique: bool = False
+    inf_ok: bool = False
 
     @property
     def required(self) -> bool:
@@ -173,7 +180,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         *_dr_common(),
         Column("max_delay_h", "float", INF, lo=0.0),  # INF: anywhere later in the window
         Column("max_advance_h", "float", INF, lo=0.0),  # 0: consumption is only postponed
-        Column("window_h", "float", 24.0, lo=0.0, lo_open=True),  # INF: the whole horizon
+        Column("window_h", "float", 24.0, lo=0.0, lo_open=True, inf_ok=True),  # inf: one window
         _nonneg("rebound_pu"),
     ),
     # </shiftable>
@@ -216,7 +223,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         *_dr_common(),
         _nonneg("energy_band_mwh_per_mw", None),
         Column("loss_per_h", "float", 0.0, lo=0.0, hi=1.0, hi_open=True),
-        Column("window_h", "float", 24.0, lo=0.0, lo_open=True),  # INF: the whole horizon
+        Column("window_h", "float", 24.0, lo=0.0, lo_open=True, inf_ok=True),  # inf: one window
     ),
     # </flexible_buildings>
     # <targets>

@@ -20,7 +20,9 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
 ``required-value``          a required cell (or a series cell) is blank
 ``not-a-number``            a cell of a number column is not a number
 ``not-a-bool``              a cell of a true/false column is not true/false
-``range``                   a number is outside the column's range (or infinite)
+``range``                   a number is outside the column's range (or infinite where the
+                            column does not document ``inf``)
+``magnitude``               a finite number beyond ±1e12 (``schema.MAX_MAGNITUDE``)
 ``unique``                  a name is used twice in one table
 ``unknown-reference``       a bus or fuel name that its table does not have
 ``min-le-max``              a pair of ``schema.ORDERED_PAIRS`` with lower > upper
@@ -28,6 +30,8 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
 ``same-bus``                a line from a bus to itself
 ``series-length``           a series has not exactly T rows (per element in long format)
 ``series-index``            the ``hour``/``snapshot`` column does not run over the snapshots
+``timestamp``               a ``snapshot`` cell that is not a date and time, UTC offsets that
+                            differ between rows, or wide snapshots not running forward
 ``series-unknown-element``  a series column (or long ``name``) naming no element
 ``series-missing-element``  a load without a column in ``load_mw.csv``
 ``series-duplicate``        a long series repeats a (snapshot, name) pair
@@ -57,6 +61,7 @@ from gridopt.case.case import Problem, line_numbers
 from gridopt.case.schema import (
     FALSE_WORDS,
     INF,
+    MAX_MAGNITUDE,
     ORDERED_PAIRS,
     REQUIRED_SERIES,
     REQUIRED_TABLES,
@@ -65,6 +70,7 @@ from gridopt.case.schema import (
     TRUE_WORDS,
     Column,
 )
+from gridopt.case.stamps import parse_stamps
 from gridopt.case.validate_config import CONFIG_FILE, check_config
 
 #: At most this many problems per (column, rule) of a table, then one summary problem.
@@ -231,7 +237,8 @@ def _check_column(table: _Table, col: Column) -> list[Problem]:
     """Blank required cells, unparseable cells and ranges of one column; keep the values."""
     series = table.frame[col.name]
     values, blank, bad = _parse(series, col.kind)
-    out = _out_of_range(values, col) & ~blank & ~bad
+    big = huge(values) & ~blank & ~bad if col.kind == "float" else np.zeros(len(values), bool)
+    out = _out_of_range(values, col) & ~blank & ~bad & ~big
     name, label = col.name, table.label
     what = "a number" if col.kind == "float" else "true or false"
     problems = _rows(table, name, "required-value", blank & col.required,
@@ -242,9 +249,11 @@ def _check_column(table: _Table, col: Column) -> list[Problem]:
     problems += _rows(table, name, "range", out,
                       lambda i: f"{label(i)} has {name} {values[i]:g}; "
                                 f"it must be {_range_text(col, values[i])}")
+    problems += _rows(table, name, "magnitude", big,
+                      lambda i: f"{label(i)} has {name} {_too_big(values[i])}")
     default = _default_array(col, len(values))
     table.values[name] = np.where(blank, default, values)
-    table.ok[name] = ~(bad | out | (blank & col.required))
+    table.ok[name] = ~(bad | out | big | (blank & col.required))
     table.given[name] = ~blank
     return problems
 
@@ -304,8 +313,19 @@ def _out_of_range(values: np.ndarray, col: Column) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         low = (values <= col.lo) if col.lo_open else (values < col.lo)
         high = (values >= col.hi) if col.hi_open else (values > col.hi)
-        infinite = np.isinf(values) & (col.default != INF)
+        infinite = np.isinf(values) & (col.default != INF) & (not col.inf_ok)
     return low | high | infinite
+
+
+def huge(values: np.ndarray) -> np.ndarray:
+    """Finite values beyond ±:data:`~gridopt.case.schema.MAX_MAGNITUDE` (``magnitude``)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
+
+
+def _too_big(value: float) -> str:
+    return (f"{value:g} is beyond ±{MAX_MAGNITUDE:g}, the largest magnitude gridopt accepts "
+            "(check the unit)")
 
 
 def _range_text(col: Column, value: float) -> str:
@@ -491,8 +511,7 @@ def _check_wide(ts: _Series) -> list[Problem]:
         problems.append(Problem(ts.file, None, None, "series-length",
                                 f"{ts.file} has {len(ts.frame)} rows, but the case has "
                                 f"{n_snap} snapshots"))
-    elif n_snap is not None:
-        problems += _check_wide_keys(ts)
+    problems += _check_wide_keys(ts, n_snap is not None and len(ts.frame) == n_snap)
     if ts.names is not None:
         problems += [Problem(ts.file, None, c, "series-unknown-element",
                              f"{ts.file} has a column '{c}', but there is no {ts.noun} '{c}'")
@@ -514,7 +533,7 @@ def _suspect_columns(ts: _Series, elements: list[str]) -> list[str]:
     lo, hi = SERIES[ts.kind][1], SERIES[ts.kind][2]
     values = frame.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        ok = (values >= lo) & (values <= hi) & np.isfinite(values)
+        ok = (values >= lo) & (values <= hi) & np.isfinite(values) & ~huge(values)
     return [c for c, good in zip(elements, ok.all(axis=0), strict=True) if not good]
 
 
@@ -535,24 +554,52 @@ def _expected_keys(ts: _Series) -> pd.Index:
     return ts.snapshots
 
 
-def _key_values(ts: _Series) -> pd.Index | None:
-    """The parsed key column (hours as floats, snapshots as timestamps; NaN/NaT if bad)."""
+def _key_values(ts: _Series) -> tuple[pd.Index | None, list[Problem]]:
+    """The parsed key column (hours as floats, NaN if bad; snapshots as local timestamps,
+    NaT if bad) and the ``timestamp`` problems of a snapshot column: cells that are not a
+    date and time, or UTC offsets that differ between rows (then no keys)."""
     if ts.key is None:
-        return ts.frame.index if isinstance(ts.frame.index, pd.DatetimeIndex) else None
+        return (ts.frame.index if isinstance(ts.frame.index, pd.DatetimeIndex) else None), []
     raw = ts.frame[ts.key]
     if ts.key == "hour":
-        return pd.Index(pd.to_numeric(raw, errors="coerce"), dtype=float)
-    stamps = pd.DatetimeIndex(pd.to_datetime(raw, format="mixed", errors="coerce"))
-    return stamps.tz_localize(None) if stamps.tz is not None else stamps
+        return pd.Index(pd.to_numeric(raw, errors="coerce"), dtype=float), []
+    stamps = parse_stamps(raw)
+    if stamps.mixed_at is not None:
+        i, first = stamps.mixed_at, stamps.offsets.iloc[0] or "none"
+        return None, [Problem(ts.file, int(ts.lines[i]), "snapshot", "timestamp",
+                              f"snapshot '{raw.iloc[i]}' has UTC offset "
+                              f"{stamps.offsets.iloc[i] or 'none'}, but the first row has "
+                              f"{first}: give every timestamp the same offset, or none")]
+    problems = _cells(ts, "snapshot", "timestamp", stamps.bad,
+                      lambda i: f"snapshot '{raw.iloc[i]}' is not a date and time "
+                                "(write e.g. 2030-01-01 00:00)")
+    return stamps.times, problems
 
 
-def _check_wide_keys(ts: _Series) -> list[Problem]:
-    """The key column must run over the case's snapshots in order; the first mismatch."""
+def _backwards(ts: _Series, keys: pd.Index) -> list[Problem]:
+    """Wide snapshots must run forward, each once: the first row that does not."""
+    stamps = np.asarray(keys)
+    back = np.flatnonzero(stamps[1:] <= stamps[:-1]) + 1
+    if len(back) == 0:
+        return []
+    i, raw = int(back[0]), ts.frame["snapshot"]
+    return [Problem(ts.file, int(ts.lines[i]), "snapshot", "timestamp",
+                    f"snapshot '{raw.iloc[i]}' is not after the row before "
+                    f"('{raw.iloc[i - 1]}'): snapshots must run forward, each once")]
+
+
+def _check_wide_keys(ts: _Series, compare: bool) -> list[Problem]:
+    """Snapshots that parse, in one offset, running forward; and, when ``compare``, the key
+    column must run over the case's snapshots in order (the first mismatch)."""
     try:
-        keys = _key_values(ts)
+        keys, problems = _key_values(ts)
     except (ValueError, TypeError, OverflowError):
-        keys = None
-    if keys is None:
+        keys, problems = None, []
+    if keys is None or problems:
+        return problems
+    if ts.key == "snapshot" and (problems := _backwards(ts, keys)):
+        return problems
+    if not compare:
         return []
     expected = _expected_keys(ts)
     wrong = np.flatnonzero(~_same(keys, expected))
@@ -585,14 +632,16 @@ def _check_values(ts: _Series, values: pd.Series, lines: np.ndarray, column: str
     """Blank, non-numeric and out-of-range cells of one element's series (first few each)."""
     lo, hi = SERIES[ts.kind][1], SERIES[ts.kind][2]
     numbers, blank, bad = _parse_numbers(values)
+    big = huge(numbers) & ~blank & ~bad
     with np.errstate(invalid="ignore"):
-        out = ~blank & ~bad & ((numbers < lo) | (numbers > hi) | np.isinf(numbers))
+        out = ~blank & ~bad & ~big & ((numbers < lo) | (numbers > hi) | np.isinf(numbers))
     span = f"in [{lo:g}, {hi:g}]" if hi < INF and lo > -INF else (
         f">= {lo:g}" if lo > -INF else "a finite number")
     raw = values.to_numpy(dtype=object)
     checks = (("required-value", blank, lambda i: f"{label} has a blank value"),
               ("not-a-number", bad, lambda i: f"{label} has '{raw[i]}', which is not a number"),
-              ("range", out, lambda i: f"{label} has {numbers[i]:g}; it must be {span}"))
+              ("range", out, lambda i: f"{label} has {numbers[i]:g}; it must be {span}"),
+              ("magnitude", big, lambda i: f"{label} has {_too_big(numbers[i])}"))
     return [p for rule, mask, message in checks
             for p in flag(ts.file, lines, column, rule, mask, message, MAX_SERIES_CELLS)]
 
@@ -604,7 +653,8 @@ def _check_long(ts: _Series) -> list[Problem]:
     known = names != ""
     if ts.names is not None:
         known &= names.isin(list(ts.names))
-    keys = _key_values(ts) if ts.key is not None else None
+    keys, found = _key_values(ts) if ts.key is not None else (None, [])
+    problems += found
     if keys is not None:
         problems += _long_keys(ts, names, keys, known.to_numpy())
     values = ts.frame["value"]
@@ -641,6 +691,8 @@ def _long_keys(ts: _Series, names: pd.Series, keys: pd.Index, known: np.ndarray)
                                 f"{ts.key} '{ts.frame[ts.key].iloc[i]}'")
     if ts.snapshots is not None:
         outside = ~np.isin(np.asarray(keys), np.asarray(_expected_keys(ts))) & known
+        if ts.key == "snapshot":
+            outside &= ~np.asarray(pd.isna(keys))  # reported as timestamp problems
         problems += _cells(ts, ts.key or "", "series-index", outside,
                            lambda i: f"{ts.key} '{ts.frame[ts.key].iloc[i]}' is not one of "
                                      "the case's snapshots")

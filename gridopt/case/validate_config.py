@@ -8,9 +8,11 @@ Every problem names the key as its column (``snapshots.hours``) and has no row.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
+import numpy as np
 import pandas as pd
 from pydantic import (
     BaseModel,
@@ -22,8 +24,9 @@ from pydantic import (
     ValidationError,
 )
 
-from gridopt.case.snapshots import make_snapshots
 from gridopt.case.case import Problem
+from gridopt.case.schema import MAX_MAGNITUDE
+from gridopt.case.snapshots import make_snapshots
 
 CONFIG_FILE = "case.yaml"
 #: More snapshots than this (a century of hours) is surely a mistake.
@@ -60,7 +63,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 class SnapshotsConfig(BaseModel):
     """``case.yaml: snapshots``: ``start`` + ``hours``, or an explicit ``list``."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     start: Stamp | None = None
     hours: Annotated[int, BeforeValidator(_not_bool), Field(gt=0, le=MAX_HOURS)] | None = None
@@ -85,19 +88,22 @@ class PeakResponseConfig(BaseModel):
 
 
 class CaseConfig(BaseModel):
-    """The keys of ``case.yaml`` (unknown keys are allowed for later component families)."""
+    """The keys of ``case.yaml``; any other key is an error (``config-unknown-key``), so that
+    a misspelt key never silently leaves a default in its place."""
 
-    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
     name: Text
     description: str | None = ""
     currency: Text
     snapshots: SnapshotsConfig
     discount_rate: float = Field(0.06, ge=0.0, lt=1.0, allow_inf_nan=False)
-    voll_per_mwh: float = Field(ge=0.0, allow_inf_nan=False)
+    voll_per_mwh: float = Field(ge=0.0, le=MAX_MAGNITUDE, allow_inf_nan=False)
     load_shedding: StrictBool = True
     solver: dict[str, Any] | None = None
     peak_response: PeakResponseConfig | None = None
+    #: CSV files of the folder that gridopt leaves out (names or shell patterns).
+    ignore: list[Text] = []
 
 
 _CONFIG_RULES = {"missing": "config-required", "value_error": "config-value",
@@ -144,12 +150,36 @@ def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
     items = [part for part in err["loc"] if isinstance(part, int)]
     key = ".".join(loc)
     rule = _CONFIG_RULES.get(err["type"], "config-type")
+    if rule == "config-unknown-key":
+        return _config_problem(key, rule, f"'{key}' is not a key gridopt knows, so it would be "
+                                          f"ignored{_did_you_mean(loc)}")
     msg = str(err["msg"]).removeprefix("Value error, ")
     if rule == "config-required":
         return _config_problem(key, rule, f"case.yaml needs '{key}'")
     where = f"'{key}'" + (f" item {items[0] + 1}" if items else "")
     got = "" if err["type"] == "value_error" else f" (got {err.get('input')!r})"
     return _config_problem(key, rule, f"{where}: {msg[:1].lower()}{msg[1:]}{got}")
+
+
+def _did_you_mean(loc: list[str]) -> str:
+    """``"; did you mean 'peak_response'?"`` for the closest key of the same mapping."""
+    model: Any = CaseConfig
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return ""
+    known = [f.alias or name for name, f in model.model_fields.items()]
+    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model of a field's type (``X | None`` included), or None."""
+    for kind in (annotation, *get_args(annotation)):
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return kind
+    return None
 
 
 def _config_problem(key: str | None, rule: str, message: str) -> Problem:
@@ -174,7 +204,11 @@ def _check_snapshots(config: Mapping[str, Any]) -> tuple[list[Problem], pd.Datet
         snapshots = make_snapshots(config)
     except (ValueError, OverflowError, TypeError) as exc:
         return [_config_problem("snapshots", "config-value", f"snapshots: {exc}")], None
-    if not (snapshots.is_monotonic_increasing and snapshots.is_unique):
+    back = np.flatnonzero(np.diff(snapshots.asi8) <= 0)
+    if len(back):
+        i = int(back[0]) + 1
         return [_config_problem("snapshots.list", "config-value",
-                                "'snapshots.list' must be strictly increasing")], None
+                                f"'snapshots.list' item {i + 1} ({snapshots[i]}) is not after "
+                                f"item {i} ({snapshots[i - 1]}): the list must run forward, "
+                                "each time once")], None
     return [], snapshots
