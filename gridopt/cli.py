@@ -67,8 +67,13 @@ def _aggregated(c: Case, periods: int | None, hours: float, linked: bool,
             err.print("[red]--segments needs --periods[/red]")
             raise typer.Exit(1)
         return c
-    from gridopt.periods import aggregate
+    from gridopt.periods import MissingExtraError, aggregate, require_tsam
 
+    try:
+        require_tsam()
+    except MissingExtraError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
     with console.status(f"aggregating {c.name} to {periods} periods of {hours:g} h"):
         return _guard(lambda: aggregate(c, periods, hours, method=method, linked=linked,
                                         segments=segments), case)

@@ -13,6 +13,7 @@ in ``case.periods.sequence`` so that storage can carry its state of charge acros
 from __future__ import annotations
 
 import warnings
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,21 @@ from gridopt.case.case import Case, Periods
 METHODS = ("hierarchical", "kmeans", "kmedoids", "kmaxoids", "averaging", "contiguous")
 REPRESENTATIONS = ("medoid", "mean", "maxoid", "distribution", "distribution_minmax", "minmax_mean")
 SEP = "\x1f"  # joins series name and column in the frame handed to tsam
+INSTALL = "pip install 'gridopt[periods]'"
+
+
+class MissingExtraError(ImportError):
+    """An optional dependency is not installed; the message says which extra brings it."""
+
+
+def require_tsam() -> ModuleType:
+    """The ``tsam`` module, or :class:`MissingExtraError` naming the extra that installs it."""
+    try:
+        import tsam
+    except ImportError as exc:
+        raise MissingExtraError(f"representative periods need tsam, which is not installed: "
+                                f"{INSTALL}", name="tsam") from exc
+    return tsam
 
 
 def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hierarchical",
@@ -54,6 +70,7 @@ def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hier
         of its hours, Δt_t its length). The kept peak periods stay hourly. ``None`` (or the
         period's number of snapshots) keeps every hour.
     """
+    require_tsam()
     length = _period_length(case, hours)
     n_orig = case.n_snapshots // length
     if method not in METHODS:
@@ -132,7 +149,7 @@ def _cluster(values: np.ndarray, free: np.ndarray, k: int, method: str, represen
              ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, list[np.ndarray]]:
     """tsam on the free periods: representatives (each segments × C), label period,
     assignment and the original snapshots of each segment."""
-    import tsam
+    tsam = require_tsam()
     from tsam import ClusterConfig, SegmentConfig
 
     n, length, n_col = values.shape

@@ -866,7 +866,7 @@ def ev_baseline_pu(plugged: np.ndarray, driving: np.ndarray) -> np.ndarray:
     n = plugged.shape[0]
     need_h = KM_PER_DAY * KWH_PER_KM / CHARGER_KW
     base, _, problems = uncontrolled_charging(
-        pd.Index([f"f{k}" for k in range(n)]), plugged, driving * need_h,
+        pd.DataFrame(index=pd.Index([f"f{k}" for k in range(n)])), plugged, driving * need_h,
         np.full(n, BATTERY_KWH / CHARGER_KW), np.full(n, EV_EFF), 1.0)
     if problems:
         raise SystemExit(f"EV fleet data infeasible: {problems}")
