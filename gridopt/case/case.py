@@ -227,22 +227,28 @@ class Case:
     def digest(self) -> str:
         """A SHA-256 hash of everything that defines the optimisation problem: the settings,
         the whole configuration (``peak_response``, ``load_shedding``, …), snapshots, tables,
-        series and representative periods."""
+        series and representative periods. The order of the elements (rows of a table,
+        columns of a series) does not count: a case with its rows reordered has the same hash."""
         h = hashlib.sha256()
         head = (self.name, self.currency, self.step_h, self.voll_per_mwh, self.discount_rate,
                 self.annualise, tuple(sorted(self.solver_options.items())))
         h.update(repr(head).encode())
         h.update(json.dumps(dict(self.config), sort_keys=True, default=str).encode())
         h.update(np.asarray(self.snapshots.asi8).tobytes())
-        for key in sorted(self.tables):
+        for key in sorted(self.tables):  # elements in name order: row order means nothing
+            table = self.tables[key]
+            if table.index.name == "name":
+                table = table.iloc[np.argsort(table.index.astype(str), kind="stable")]
             h.update(key.encode())
-            h.update(self.tables[key].to_csv().encode())
+            h.update(table.to_csv().encode())
         if self.periods is not None:
             h.update(repr(self.periods.fingerprint()).encode())
         for key in sorted(self.series):
+            frame = self.series[key]
+            frame = frame.iloc[:, np.argsort(frame.columns.astype(str), kind="stable")]
             h.update(key.encode())
-            h.update(np.ascontiguousarray(self.series[key].to_numpy(float)).tobytes())
-            h.update(",".join(map(str, self.series[key].columns)).encode())
+            h.update(np.ascontiguousarray(frame.to_numpy(float)).tobytes())
+            h.update(",".join(map(str, frame.columns)).encode())
         return h.hexdigest()
 
     def replace(self, **changes: Any) -> Case:
