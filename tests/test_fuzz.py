@@ -48,8 +48,9 @@ from gridopt.cli import app
 from gridopt.peak import TargetUnreachableError
 from tests.fuzz_strategies import (
     BASES,
-    FILE_KINDS,
     CASES,
+    CONFIG,
+    FILE_KINDS,
     INVENTORY,
     KEYS,
     Mutation,
@@ -84,7 +85,7 @@ def fuzz(examples: int) -> settings:
                                            HealthCheck.filter_too_much])
 
 
-class Hang(BaseException):  # noqa: N818 - not an Exception, so no `except Exception` eats it
+class Hang(BaseException):
     """An example that did not finish within :data:`TIMEOUT_S`."""
 
 
@@ -360,3 +361,15 @@ def test_reordered_elements_give_the_same_digest() -> None:
         case = gridopt.read_case(folder)
     assert list(case.table("generators").index) == ["wind", "gas_ccgt"]
     assert case.digest() == gridopt.read_case(CASES / "tiny").digest()
+
+
+def test_a_case_before_1677_is_checked_and_solved() -> None:
+    """Regression (found by the fuzz suite): snapshots starting in 1500 are valid (pandas keeps
+    them in µs), but the peak-event scope converted them to ns timestamps and
+    ``gridopt validate`` ended in OutOfBoundsDatetime."""
+    start = replace_text(CONFIG, "start: 2030-01-01 00:00", "start: '1500-01-01 00:00'")
+    with mutated("tiny", Mutation("snapshots start in 1500", start)) as folder:
+        result = outcome(folder)
+    assert result.case is not None and result.case.snapshots[0].year == 1500
+    assert result.problems == [] and result.status == "optimal"
+    assert result.objective == pytest.approx(base_outcome("tiny").objective, rel=1e-9)

@@ -97,7 +97,8 @@ def _follows(case: Case) -> np.ndarray:
     longer), or, on segmented periods, the previous snapshot's length Δt_{t−1}."""
     if case.n_snapshots < 2:
         return np.zeros(case.n_snapshots, bool)
-    gaps = np.diff(case.snapshots.as_unit("ns").asi8)
+    # the gaps (small) in ns, not the timestamps: a year before 1677 has no ns timestamp
+    gaps = np.diff(case.snapshots.to_numpy()).astype("timedelta64[ns]").astype(np.int64)
     if case.periods is None or not case.periods.segmented:
         return np.r_[False, gaps == np.median(gaps)]
     spans = np.round(case.durations[:-1] * 3600e9).astype(np.int64)  # ns
