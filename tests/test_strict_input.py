@@ -201,6 +201,13 @@ def test_a_folder_or_a_broken_link_named_like_a_table(tmp_path: Path) -> None:
                                             ("storage.csv", None, None, "not-a-file")]
 
 
+def test_a_link_loop_is_unreadable(tmp_path: Path, deadline: None) -> None:
+    folder = tiny_with(tmp_path)
+    (folder / "fuels.csv").unlink()
+    (folder / "fuels.csv").symlink_to(folder / "fuels.csv")
+    assert where(validate_case(folder)) == [("fuels.csv", None, None, "unreadable-file")]
+
+
 def test_a_file_over_the_size_cap_is_refused_before_it_is_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deadline: None) -> None:
     """The tiny load_mw.csv has 5 lines of ~8 bytes; a cap of 20 bytes refuses it."""
@@ -247,6 +254,17 @@ def test_huge_series_values_are_errors_and_inf_only_where_documented(tmp_path: P
                        ("generators.csv", "gas_ccgt,north,gas,100,false,",
                         "gas_ccgt,north,gas,100,false,inf"))
     assert where(validate_case(folder)) == [("load_mw.csv", 4, "city", "magnitude")]
+
+
+@pytest.mark.parametrize("text", ["1e309", "-1E400"])
+def test_a_number_too_large_for_a_float_is_not_read_as_inf(tmp_path: Path, text: str) -> None:
+    """1e309 parses as infinity; p_nom_max_mw's default is inf ("no limit"), so it would pass
+    as that. Only ``inf`` written as such means infinity."""
+    folder = tiny_with(tmp_path, ("generators.csv", "wind,south,wind,0,true,200,",
+                                  f"wind,south,wind,0,true,{text},"))
+    problems = validate_case(folder)
+    assert where(problems) == [("generators.csv", 3, "p_nom_max_mw", "magnitude")]
+    assert f"p_nom_max_mw {text} is beyond" in problems[0].message
 
 
 def test_magnitude_is_checked_on_typed_frames_too() -> None:

@@ -76,7 +76,11 @@ def read_bytes(file: Path, folder: Path, limit: int) -> bytes:
 
 
 def _check_link(file: Path, folder: Path) -> None:
-    target, base = file.resolve(), folder.resolve()
+    try:
+        target, base = file.resolve(), folder.resolve()
+    except (RuntimeError, OSError):  # Python < 3.13 raises RuntimeError on a loop
+        raise UnreadableError("unreadable-file", f"{file.name} is a link that leads back to "
+                                                 "itself") from None
     if not target.is_relative_to(base):
         raise UnreadableError("outside-folder", f"{file.name} is a link to '{target}', outside the "
                                            "case folder; copy the file into the folder")
