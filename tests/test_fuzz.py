@@ -12,9 +12,9 @@ applies mutations from :mod:`tests.fuzz_strategies` and reads it as a user would
 - a mutation that keeps the meaning must give the same :meth:`Case.digest`;
 - renaming an element everywhere (unicode, quotes, formulas, control characters) changes
   nothing but names: the same optimum;
-- the command line (``gridopt validate`` and ``gridopt run``) exits 0, 1 with a table of
-  problems, or 2, without a traceback; a FIFO or ``/dev/zero`` named like a table does not
-  hang a real ``gridopt`` process.
+- the command line (``gridopt validate``, ``run`` and ``peak-response``) exits 0, 1 with a
+  table of problems, or 2, without a traceback; a FIFO or ``/dev/zero`` named like a table
+  does not hang a real ``gridopt`` process.
 
 Hypothesis runs derandomized without an example database, so every CI run tries the same
 examples; the example counts add up to several hundred and the file runs in about a minute.
@@ -45,7 +45,7 @@ import gridopt
 from gridopt.case.case import Case, CaseError, Problem
 from gridopt.checks import case_problems
 from gridopt.cli import app
-from gridopt.peak import TargetUnreachableError
+from gridopt.peak import TargetUnreachableError, verify
 from tests.fuzz_strategies import (
     BASES,
     CASES,
@@ -110,8 +110,9 @@ def mutated(base: str, *mutations: Mutation) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="gridopt-fuzz-") as tmp:
         folder = Path(tmp) / base
         shutil.copytree(CASES / base, folder, symlinks=True)
-        for mutation in mutations:
-            mutation.edit(folder)
+        with time_limit():  # an edit must not hang either (e.g. by opening a FIFO)
+            for mutation in mutations:
+                mutation.edit(folder)
         yield folder
 
 
@@ -141,8 +142,9 @@ class Outcome:
 
 
 def outcome(folder: Path, solve: bool = True) -> Outcome:
-    """Read ``folder``; if it reads, run ``gridopt validate``'s checks and solve it. Any
-    exception but a CaseError (or an unreachable enforced target) propagates."""
+    """Read ``folder``; if it reads, run ``gridopt validate``'s checks, measure the peak
+    response and solve it. Any exception but a CaseError (or an unreachable enforced target)
+    propagates."""
     with time_limit():
         try:
             case = gridopt.read_case(folder)
@@ -155,6 +157,7 @@ def outcome(folder: Path, solve: bool = True) -> Outcome:
         if not solve:
             return Outcome(found, case)
         try:
+            verify(case)  # what gridopt peak-response measures first
             results = gridopt.solve(case)
         except CaseError as exc:
             check_problems(exc.problems)
@@ -275,7 +278,9 @@ def test_the_command_line_exits_cleanly(data: st.DataObject) -> None:
                                    min_size=1, max_size=2), label="mutations")
     with mutated(base, *mutations) as folder, time_limit():
         for args in (["validate", str(folder)],
-                     ["run", str(folder), "--out", str(folder.parent / "out")]):
+                     ["run", str(folder), "--out", str(folder.parent / "out")],
+                     ["peak-response", str(folder), "--no-curve", "--out",
+                      str(folder.parent / "out-peak")]):
             res = runner.invoke(app, args)
             shown = f"gridopt {' '.join(args[:1])} exited {res.exit_code}:\n{res.output}"
             assert res.exception is None or isinstance(res.exception, SystemExit), \
