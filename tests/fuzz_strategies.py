@@ -597,6 +597,8 @@ def hour_to_snapshot(base: str, file: str, fmt: str = "%Y-%m-%d %H:%M",
         j = header.index("hour")
         rows[0][j] = "snapshot"
         for r in rows[1:]:
+            if len(r) <= j or not r[j].strip():
+                continue  # a blank line
             h = int(float(r[j])) - 1
             r[j] = f"{stamps[h]:{fmt}}{offset}" if 0 <= h < len(stamps) else r[j]
         return rows
@@ -614,7 +616,7 @@ def wide_to_long(file: str) -> Edit:
         out = [[key, "name", "value"]]
         for col, name in enumerate(header):
             if col != j and name:  # a nameless blank column is no element
-                out += [[r[j], name, r[col]] for r in rows[1:]]
+                out += [[r[j], name, r[col]] for r in rows[1:] if len(r) == len(header)]
         return out
 
     return _with_rows(file, change)
@@ -626,8 +628,8 @@ def edit_snapshot_cells(file: str, change_cells: Callable[[list[str]], list[str]
         if "snapshot" not in header:
             return None
         j = header.index("snapshot")
-        new = change_cells([r[j] for r in rows[1:]])
-        for r, cell in zip(rows[1:], new, strict=True):
+        body = [r for r in rows[1:] if len(r) > j and any(c.strip() for c in r)]
+        for r, cell in zip(body, change_cells([r[j] for r in body]), strict=True):
             r[j] = cell
         return rows
 
