@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from gridopt.case.case import Case, CaseError, Problem
+from gridopt.case.case import Case, CaseError, Problem, shown
 
 T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -72,7 +72,7 @@ def _aggregated(c: Case, periods: int | None, hours: float, linked: bool,
     try:
         require_tsam()
     except MissingExtraError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(f"[red]error:[/red] {_safe(str(exc))}")
         raise typer.Exit(1) from None
     with console.status(f"aggregating {c.name} to {periods} periods of {hours:g} h"):
         return _guard(lambda: aggregate(c, periods, hours, method=method, linked=linked,
@@ -89,7 +89,7 @@ def _load(case: Path | None) -> Case:
         _print_problems(exc.problems, case)
         raise typer.Exit(1) from None
     except (FileNotFoundError, NotADirectoryError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(f"[red]error:[/red] {_safe(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -103,10 +103,10 @@ def _guard(work: Callable[[], T], case: Path | None) -> T:
         _print_problems(exc.problems, case)
         raise typer.Exit(1) from None
     except TargetUnreachableError as exc:
-        err.print(f"[red]infeasible target:[/red] {escape(str(exc))}")
+        err.print(f"[red]infeasible target:[/red] {_safe(str(exc))}")
         raise typer.Exit(2) from None
     except (ValueError, RuntimeError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(f"[red]error:[/red] {_safe(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -118,7 +118,7 @@ def _out_guard(work: Callable[[], T]) -> T:
     try:
         return work()
     except OutputError as exc:
-        err.print(f"[red]output folder:[/red] {escape(str(exc))}")
+        err.print(f"[red]output folder:[/red] {_safe(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -129,12 +129,19 @@ def _protected(case: Path | None) -> list[Path]:
     return [case if case is not None else default_case_path()]
 
 
+def _safe(text: object) -> str:
+    """Case-derived text for the terminal: control characters and bidirectional overrides
+    dropped (an element named with an escape sequence must not drive the terminal), long
+    words cut, rich markup escaped."""
+    return escape(shown(text, 100_000))
+
+
 def _print_problems(problems: list[Problem], case: Path | None) -> None:
-    table = Table(title=escape(f"{len(problems)} problem(s) in {case or 'the default case'}"))
+    table = Table(title=_safe(f"{len(problems)} problem(s) in {case or 'the default case'}"))
     for col in ("file", "row", "column", "rule", "problem"):
         table.add_column(col, overflow="fold")
     for p in problems:
-        table.add_row(*(escape(x) for x in (p.file, "" if p.row is None else str(p.row),
+        table.add_row(*(_safe(x) for x in (p.file, "" if p.row is None else str(p.row),
                                             p.column or "", p.rule, p.message)))
     err.print(table)
 
@@ -150,7 +157,7 @@ def validate(case: CaseArg = None) -> None:
     if problems:
         _print_problems(problems, case)
         raise typer.Exit(1)
-    console.print(f"[green]ok[/green]: {escape(str(case or 'default case'))} is a valid case")
+    console.print(f"[green]ok[/green]: {_safe(str(case or 'default case'))} is a valid case")
 
 
 @app.command()
@@ -165,12 +172,16 @@ def run(case: CaseArg = None,
             "--solver-log", help="Write HiGHS's log to this file.", show_default=False)] = None
         ) -> None:
     """Solve a case (the embedded default when none is given) and write its results."""
+    from gridopt.results.folder import begin_log_file, check_log_file
     from gridopt.results.write import check_out, write_results
     from gridopt.solve import solve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     loaded, protect = _load(case), _protected(case)
     _out_guard(lambda: check_out(out, protect))  # before the long work
+    if solver_log is not None:
+        solver_log = _out_guard(lambda: check_log_file(solver_log, protect))
+        begin_log_file(solver_log)
     c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _interruptible(lambda: _guard(
@@ -180,7 +191,7 @@ def run(case: CaseArg = None,
         raise typer.Exit(2)
     path = _out_guard(lambda: write_results(results, out, protect=protect))
     _print_summary(results)
-    console.print(f"results written to [bold]{escape(str(path))}[/bold]")
+    console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
 
 
 def _interruptible(work: Callable[[], T]) -> T:
@@ -203,8 +214,8 @@ def _explain(c: Case, results) -> None:
     """Why a solve has no optimum: the short diagnosis, or the best solution at a limit."""
     from gridopt.diagnose import diagnose
 
-    err.print(f"[red]{escape(c.name)}: the solve ended '{results.status}'[/red] "
-              f"({escape(results.solution.message)}); nothing was written.")
+    err.print(f"[red]{_safe(c.name)}: the solve ended '{results.status}'[/red] "
+              f"({_safe(results.solution.message)}); nothing was written.")
     if results.objective is not None:
         err.print(f"best solution found: objective {results.objective:,.0f} {c.currency}/yr")
     elif results.model.n_rows > SHORT_DIAGNOSIS_ROWS:
@@ -214,14 +225,14 @@ def _explain(c: Case, results) -> None:
         with console.status(f"diagnosing {c.name}"):
             report = _interruptible(lambda: diagnose(c, elastic=False))
         if report.iis or report.unbounded:
-            err.print(escape(report.short()))
+            err.print(_safe(report.short()))
         err.print("run [bold]gridopt diagnose[/bold] on the case for the full report")
 
 
 def _print_summary(results) -> None:
     s = results.summary()
-    head = Table(title=f"{s['case']}: {s['status']}", show_header=False)
-    head.add_row("objective", f"{s['objective']:,.0f} {s['currency']}/yr")
+    head = Table(title=_safe(f"{s['case']}: {s['status']}"), show_header=False)
+    head.add_row("objective", _safe(f"{s['objective']:,.0f} {s['currency']}/yr"))
     head.add_row("build / solve", f"{s['build_seconds']:.1f} s / {s['solve_seconds']:.1f} s")
     head.add_row("variables / constraints", f"{s['n_variables']:,} / {s['n_constraints']:,}")
     if "periods" in s:
@@ -232,14 +243,14 @@ def _print_summary(results) -> None:
     head.add_row("demand / shed",
                  f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
     head.add_row("CO2", f"{s['co2_t'] / 1e6:,.3f} Mt")
-    head.add_row("mean nodal price", f"{s['mean_price_per_mwh']:,.1f} {s['currency']}/MWh")
+    head.add_row("mean nodal price", _safe(f"{s['mean_price_per_mwh']:,.1f} {s['currency']}/MWh"))
     console.print(head)
     by_carrier = _by_carrier(results)
     table = Table(title="capacity and energy by carrier")
     for col in ("carrier", "existing MW", "new MW", "energy TWh", "CO2 Mt"):
         table.add_column(col, justify="right" if col != "carrier" else "left")
     for carrier, row in by_carrier.iterrows():
-        table.add_row(str(carrier), f"{row.existing_mw:,.0f}", f"{row.new_mw:,.0f}",
+        table.add_row(_safe(carrier), f"{row.existing_mw:,.0f}", f"{row.new_mw:,.0f}",
                       f"{row.energy_mwh / 1e6:,.3f}", f"{row.co2_t / 1e6:,.3f}")
     console.print(table)
     if not results.case.table("targets").empty:
@@ -256,9 +267,9 @@ def _print_targets(verdicts: pd.DataFrame) -> None:
         label = f"{name} {v['name_zh'] or v['name_en']}".strip()
         price = "" if v["shadow_price"] != v["shadow_price"] else (
             f"{v['shadow_price']:,.2f} {v['shadow_price_unit']}")
-        table.add_row(escape(label), str(v["year"]), f"{v['required']:,.4g}",
-                      _number(v["achieved"]), escape(str(v["unit"])), escape(str(v["verdict"])),
-                      _number(v["margin"]), escape(price))
+        table.add_row(_safe(label), str(v["year"]), f"{v['required']:,.4g}",
+                      _number(v["achieved"]), _safe(str(v["unit"])), _safe(str(v["verdict"])),
+                      _number(v["margin"]), _safe(price))
     console.print(table)
 
 
@@ -303,14 +314,15 @@ def peak_response(
     _out_guard(lambda: check_out(out, protect))  # before the long work
     c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"measuring the peak response of {c.name}"):
-        report = _guard(lambda: verify(c), case)
+        report = _interruptible(lambda: _guard(lambda: verify(c), case))
     _print_peak(report, c.currency)
     tables = {"peak_response": report.table(), "peak_response_by_element": report.by_element}
     if not report.gap_closure.empty:
         tables["gap_closure"] = report.gap_closure
     if curve:
         with console.status(f"costing the target at {shares}"):
-            frame = _guard(lambda: cost_curve(c, _shares(shares)), case)
+            frame = _interruptible(lambda: _guard(lambda: cost_curve(c, _shares(shares)),
+                                                  case))
         tables["cost_curve"] = frame
         console.print(frame)
     writers = {}
@@ -319,7 +331,7 @@ def peak_response(
             tables["cost_curve"], c.currency, p,
             title=f"{c.name}: cost of the peak-load response target")
     path = _out_guard(lambda: write_folder(out, tables, {}, writers, protect=protect))
-    console.print(f"written to [bold]{escape(str(path))}[/bold]")
+    console.print(f"written to [bold]{_safe(str(path))}[/bold]")
 
 
 def _print_peak(report, currency: str) -> None:
@@ -330,20 +342,20 @@ def _print_peak(report, currency: str) -> None:
     table.add_row("capability R", f"{report.capability_mw:,.1f} MW "
                   f"({report.capability_mw / report.peak_mw:.2%} of peak)")
     for family, mw in report.by_family.items():
-        table.add_row(f"  from {family}", f"{mw:,.1f} MW")
+        table.add_row(_safe(f"  from {family}"), f"{mw:,.1f} MW")
     for vpp, mw in report.by_vpp.items():
-        table.add_row(f"  via VPP {vpp}", f"{mw:,.1f} MW")
+        table.add_row(_safe(f"  via VPP {vpp}"), f"{mw:,.1f} MW")
     if not report.passed:
         table.add_row("missing", f"{report.missing_mw:,.1f} MW")
     console.print(table)
     if report.explanation:
-        console.print(escape(report.explanation))
+        console.print(_safe(report.explanation))
     if not report.gap_closure.empty:
         closure = Table(title="cheapest new enrolment that closes the gap")
         for col in ("family", "name", "new MW", f"{currency}/MW-yr", f"{currency}/yr"):
             closure.add_column(col, justify="left" if col in ("family", "name") else "right")
         for row in report.gap_closure.itertuples(index=False):
-            closure.add_row(row.family, row.name, f"{row.new_enrolment_mw:,.1f}",
+            closure.add_row(_safe(row.family), _safe(row.name), f"{row.new_enrolment_mw:,.1f}",
                             f"{row.cost_per_mw_yr:,.0f}", f"{row.annual_cost:,.0f}")
         console.print(closure)
 
@@ -359,7 +371,7 @@ def export(case: CaseArg = None,
     c = _load(case)
     target = out or Path(f"{c.name}.{fmt.value}")
     _guard(lambda: export_model(c, target), case)
-    console.print(f"model written to [bold]{escape(str(target))}[/bold]")
+    console.print(f"model written to [bold]{_safe(str(target))}[/bold]")
 
 
 @app.command("diagnose")
@@ -374,7 +386,7 @@ def diagnose_case(case: CaseArg = None, elastic: Annotated[bool, typer.Option(
     with console.status(f"diagnosing {c.name}"):
         report = _interruptible(lambda: _guard(lambda: diagnose(c, elastic=elastic), case))
     for line in report.lines():
-        console.print(escape(line))
+        console.print(_safe(line))
     if not report.ok:
         raise typer.Exit(2)
 

@@ -32,7 +32,13 @@ from gridopt.components.peak_response import (
 )
 from gridopt.components.vpp import eligible_mask
 from gridopt.model.arrays import ArrayModel
-from gridopt.model.highs_backend import Solution, solution_of, solve_highs, to_highs
+from gridopt.model.highs_backend import (
+    Solution,
+    run_interruptible,
+    solution_of,
+    solve_highs,
+    to_highs,
+)
 
 
 @dataclass
@@ -229,7 +235,7 @@ def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.Dat
     base_case = with_target(case, 0.0)
     m = build_model(base_case)
     h = to_highs(m, options)
-    h.run()
+    run_interruptible(h)
     base = solution_of(h, 0.0, 0.0)
     if not base.ok:
         raise RuntimeError(f"planning without the target ended '{base.status}'")
@@ -244,7 +250,7 @@ def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.Dat
             rows.append((share, need, np.nan, np.nan, np.nan, str(exc)))
             continue
         h.changeRowBounds(row, need, highspy.kHighsInf)
-        h.run()
+        run_interruptible(h)
         sol = solution_of(h, 0.0, 0.0)
         dual = float(sol.row_dual[row]) if sol.row_dual is not None else np.nan
         obj = sol.objective if sol.ok else np.nan

@@ -83,3 +83,67 @@ def test_a_limit_returns_its_status() -> None:
     r = gridopt.solve(small_case(), simplex_iteration_limit=0, presolve="off")
     assert r.status == "iteration_limit"
     assert r.objective is None
+
+
+def _run_with_log(tmp_path: Path, log: Path) -> tuple[int, str, Path]:
+    """``gridopt run`` of a copy of the tiny case with ``--solver-log log``."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    case = tmp_path / "case"
+    if not case.exists():
+        shutil.copytree(Path(__file__).parent / "cases" / "tiny", case)
+    res = CliRunner().invoke(app, ["run", str(case), "--out", str(tmp_path / "out"),
+                                   "--solver-log", str(log)])
+    return res.exit_code, res.output, case
+
+
+def test_the_solver_log_never_writes_into_the_case(tmp_path: Path) -> None:
+    """HiGHS appends to its log file: pointed at case.yaml it would corrupt the case."""
+    before = (Path(__file__).parent / "cases" / "tiny" / "case.yaml").read_text()
+    code, output, case = _run_with_log(tmp_path, tmp_path / "case" / "case.yaml")
+    assert code == 1 and "log-in-case" in output
+    assert (case / "case.yaml").read_text() == before
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind, rule", [("folder", "log-not-a-file"),
+                                        ("text", "log-not-a-log"),
+                                        ("missing-parent", "log-parent-missing")])
+def test_a_solver_log_that_is_not_a_new_file_or_a_log_is_refused(tmp_path: Path, kind: str,
+                                                                 rule: str) -> None:
+    log = {"folder": tmp_path, "text": tmp_path / "notes.txt",
+           "missing-parent": tmp_path / "nope" / "x.log"}[kind]
+    if kind == "text":
+        log.write_text("my notes\n")
+    code, output, _ = _run_with_log(tmp_path, log)
+    assert code == 1 and rule in output, output
+    if kind == "text":
+        assert log.read_text() == "my notes\n"
+
+
+def test_a_solver_log_is_written_and_appended_to_on_the_next_run(tmp_path: Path) -> None:
+    log = tmp_path / "highs.log"
+    assert _run_with_log(tmp_path, log)[0] == 0
+    first = log.read_text()
+    assert first.startswith("# gridopt solver log") and "HiGHS run time" in first
+    assert _run_with_log(tmp_path, log)[0] == 0
+    assert log.read_text().startswith(first) and len(log.read_text()) > len(first)
+
+
+def test_every_path_to_highs_refuses_file_options(tmp_path: Path) -> None:
+    """The check sits where options reach HiGHS (to_highs), so the cost curve and diagnose
+    refuse a file option too, not only gridopt.solve."""
+    from gridopt.diagnose import diagnose
+    from gridopt.peak import cost_curve
+    from tests.factory import four_hour_case
+
+    log = tmp_path / "evil.log"
+    with pytest.raises(ValueError, match="log_file"):
+        cost_curve(four_hour_case(), [0.0], log_file=str(log))
+    with pytest.raises(ValueError, match="log_file"):
+        diagnose(small_case(), options={"log_file": str(log)})
+    assert not log.exists()

@@ -63,7 +63,7 @@ def test_a_reported_cap_does_not_change_the_plan_and_states_the_shortfall() -> N
 
 
 def coal_case(*targets: dict[str, Any]) -> Case:
-    """Raw coal of 20.93 GJ/t (0.7143 tce/t) at 1 per GJ burnt at 10 GJ/MWh: 10 per MWh;
+    """Raw coal of 20.93 GJ/t (0.7141 tce/t) at 1 per GJ burnt at 10 GJ/MWh: 10 per MWh;
     gas at 50 per MWh."""
     fuels = [{"name": "coal", "price_per_gj": 1.0, "gj_per_unit": 20.93, "unit": "t"}]
     return make_case(1, [gen("coal", "coal", p_nom_mw=200.0, fuel="coal",
@@ -138,7 +138,7 @@ def test_a_renewable_share_of_generation(backend: str) -> None:
                          gen("wind", "wind", extendable=True, capex_per_mw=20.0,
                              lifetime_yr=1.0)],
                      {"city": [100.0]},
-                     targets=[target("RE", "share_min", 50.0, "%", carrier="wind;solar")])
+                     targets=[target("RE", "share_min", 50.0, "%", carrier="wind")])
     r = gridopt.solve(case, backend=backend)
     assert r.objective == pytest.approx(1500.0)
     assert r.targets.loc["RE", "achieved"] == pytest.approx(50.0)
@@ -169,6 +169,9 @@ def test_a_target_of_another_year_is_listed_as_not_modelled() -> None:
     ({"kind": "co2_cap"}, "kind", "target-kind"),
     ({"unit": "MW"}, "unit", "target-unit"),
     ({"unit": "parsecs"}, "unit", "target-unit"),
+    ({"kind": "capacity_max", "unit": "MW", "carrier": "wnd"}, "carrier", "target-carrier"),
+    ({"kind": "share_min", "unit": "%", "carrier": "coal", "of_carriers": "Gas"},
+     "of_carriers", "target-carrier"),
 ])
 def test_bad_target_rows_are_named(row: dict[str, Any], column: str, rule: str) -> None:
     case = co2_case({**target("T5", "co2_max", 80.0, "t CO2"), **row})
@@ -229,3 +232,12 @@ def test_an_unattainable_enforced_target_is_named_with_its_shortfall() -> None:
     assert (violation.item.element, violation.side) == ("T5", "over")
     assert violation.amount == pytest.approx(40.0)
     assert violation.item.unit == "t"
+
+
+def test_misspellings_in_a_target_get_a_suggestion() -> None:
+    """A carrier that no generator has counts nothing: refused, with the closest carrier;
+    a unit written in the wrong case gets the right spelling."""
+    carrier = case_problems(co2_case(target("T2", "capacity_min", 5.0, "MW", carrier="gsa")))
+    assert "did you mean 'gas'" in carrier[0].message
+    unit = case_problems(co2_case(target("T2", "capacity_min", 5.0, "mw", carrier="gas")))
+    assert "did you mean 'MW'" in unit[0].message

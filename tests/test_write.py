@@ -348,3 +348,21 @@ def test_two_writers_into_one_out_are_serialised(tmp_path: Path) -> None:
     assert log.read_text().split("\n")[:-1] == ["A in", "A out", "B in", "B out"]
     assert _tag(out) == "B"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log", "out"]
+
+
+def test_a_file_dropped_into_out_while_it_is_replaced_is_kept(tmp_path: Path) -> None:
+    """The user writes a note into the old result after the pre-flight check, while the new
+    result is being written: the swap puts the old folder aside, gridopt removes only the
+    files its marker lists, and the note survives (in the old folder, kept for that reason)."""
+    out = tmp_path / "out"
+    _result(out, "old")
+
+    def drop_note(phase: str) -> None:
+        if phase == "sealed":
+            (out / "my_notes.txt").write_text("mine")
+
+    _result(out, "new", drop_note)
+    assert _tag(out) == "new"
+    notes = list(tmp_path.rglob("my_notes.txt"))
+    assert [n.read_text() for n in notes] == ["mine"]
+    assert sorted(p.name for p in notes[0].parent.iterdir()) == [MARKER, "my_notes.txt"]

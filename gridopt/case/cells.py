@@ -49,7 +49,21 @@ def parse_numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     missing = np.flatnonzero(np.isnan(values))  # only these can be blank: scan just them
     blank = np.zeros(len(values), bool)
     blank[missing] = blank_mask(series.iloc[missing])
+    _overflowing(series, values, missing[~blank[missing]])
     return values, blank, np.isnan(values) & ~blank
+
+
+def _overflowing(series: pd.Series, values: np.ndarray, bad: np.ndarray) -> None:
+    """Put ±inf into ``values`` where a cell that pandas could not read is a number too large
+    for a float (``1e309``; older pandas gives NaN there, newer inf), so that it is found as
+    ``magnitude`` (:func:`huge`), not as ``not-a-number``, whatever the pandas version."""
+    for i in bad:
+        try:
+            number = float(str(series.iloc[i]).strip())
+        except ValueError:
+            continue
+        if np.isinf(number):
+            values[i] = number
 
 
 def blank_mask(series: pd.Series) -> np.ndarray:

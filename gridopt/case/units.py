@@ -4,7 +4,7 @@ Each unit has a dimension and a factor to that dimension's base (MW, t CO2, GJ, 
 pu, t CO2/MWh, t CO2 per unit of GDP). Chinese plan units are included: 万千瓦 (10⁴ kW = 10 MW),
 亿千瓦时 (10⁸ kWh = 10⁵ MWh), 万吨 (10⁴ t), 万吨标准煤 (10⁴ tce), 亿立方米 (10⁸ m³). A tonne of
 standard coal equivalent (tce) is 29.3076 GJ (GB/T 2589-2020: 7,000 kcal/kg), so a tonne of
-raw coal of 20.93 GJ is 0.7143 tce.
+raw coal of 5,000 kcal/kg (20.934 GJ) is 0.7143 tce, the official factor (20.93 GJ: 0.7141).
 """
 
 from __future__ import annotations

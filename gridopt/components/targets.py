@@ -20,13 +20,14 @@ whose duals are the targets' shadow prices; reported ones are only evaluated.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case, CaseError, Problem, csv_line
-from gridopt.case.units import convert, dimension, to_base
+from gridopt.case.units import UNITS, convert, dimension, to_base
 from gridopt.components.network import bus_demand
 from gridopt.components.self_owned_plants import plant_table
 from gridopt.model.arrays import ArrayModel
@@ -175,8 +176,12 @@ def _target(m: ArrayModel, case: Case, name: str, row: pd.Series) -> Target:
     sense, dims = KINDS[kind]
     unit, dim = row["unit"], dimension(row["unit"])
     if dim not in dims:
-        raise _RowError("unit", "target-unit", f"'{unit}' is not a unit for {kind} (a unit of "
-                   f"{' or '.join(dims)}: see docs/case-format.md)")
+        fits = [u for u, (d, _) in UNITS.items() if d in dims]
+        lowered = {u.lower(): u for u in fits}
+        close = difflib.get_close_matches(str(unit).lower(), list(lowered), n=1, cutoff=0.5)
+        hint = f"did you mean '{lowered[close[0]]}'? " if close else ""
+        raise _RowError("unit", "target-unit", f"'{unit}' is not a unit for {kind} ({hint}"
+                        f"units of {' or '.join(dims)}: {', '.join(fits)})")
     num, den, model_unit = _quantity(m, case, row, dim)
     factor = _factor(case, row, dim)
     other = float(row["other"])
@@ -192,7 +197,7 @@ def _quantity(m: ArrayModel, case: Case, row: pd.Series, dim: str) -> tuple[Expr
     one = constant(1.0)
     kind = row["kind"]
     if kind.startswith("capacity"):
-        return capacity(m, case, _carriers(row["carrier"])), one, "MW"
+        return capacity(m, case, _known(case, row, "carrier", storage=True)), one, "MW"
     if kind == "co2_max":
         return emissions(m, case), one, "t"
     if kind == "co2_intensity_max":
@@ -206,11 +211,11 @@ def _quantity(m: ArrayModel, case: Case, row: pd.Series, dim: str) -> tuple[Expr
     if kind == "fuel_max":
         return fuel_use(m, case, row["fuel"], heat=dim == "heat"), one, \
             "GJ" if dim == "heat" else _fuel_unit(case, row["fuel"])
-    carriers = _carriers(row["carrier"])
+    carriers = _known(case, row, "carrier")
     if not carriers:
         raise _RowError("carrier", "target-carrier", "a share needs the carriers it counts")
-    return generation(m, case, carriers), generation(m, case, _carriers(row["of_carriers"])), \
-        "MWh"
+    return generation(m, case, carriers), \
+        generation(m, case, _known(case, row, "of_carriers")), "MWh"
 
 
 def _factor(case: Case, row: pd.Series, dim: str) -> float:
@@ -235,6 +240,22 @@ def _fuel_unit(case: Case, fuel: str) -> str:
 
 def _carriers(text: str) -> list[str]:
     return [c.strip() for c in str(text).split(";") if c.strip()]
+
+
+def _known(case: Case, row: pd.Series, column: str, storage: bool = False) -> list[str]:
+    """The carriers a row names in ``column``, each one a carrier of the case's generators
+    (or stores): a misspelt carrier would count nothing and pass or fail silently."""
+    names = _carriers(row[column])
+    tables = ("generators", "storage") if storage else ("generators",)
+    have = sorted({str(c) for t in tables if not case.table(t).empty
+                   for c in case.table(t)["carrier"]})
+    for name in names:
+        if name not in have:
+            close = difflib.get_close_matches(name, have, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise _RowError(column, "target-carrier", f"no {' or '.join(tables)} of carrier "
+                            f"'{name}'{hint}; the case has: {', '.join(have) or 'none'}")
+    return names
 
 
 def _system_demand(case: Case) -> np.ndarray:
@@ -350,6 +371,8 @@ def _verdict(m: ArrayModel, case: Case, row: pd.Series, target: Target | None,
         names = m.con_blocks[block].coords[0]
         dual = row_dual[m.con_blocks[block].start + names.get_loc(row.name)]
         price = sign * float(dual)  # per model unit of the row's left-hand side
+        if abs(price) < 1e-12:
+            price = 0.0  # a slack target: 0, not "-0.00"
         per = "MW-yr" if target.model_unit == "MW" else target.model_unit
         price_unit = f"{case.currency}/{per}"
     return [*head, achieved, row["unit"], "PASS" if ok else "FAIL", margin, enforced, price,

@@ -70,7 +70,12 @@ def prepare_threads(options: dict[str, Any] | None) -> None:
 
 
 def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Highs:
-    """Pass the model to a new ``Highs`` instance in one call (CSC matrix)."""
+    """Pass the model to a new ``Highs`` instance in one call (CSC matrix).
+
+    Every path to HiGHS goes through here, so the options are checked here (unknown, refused
+    values, and any option that reads or writes a file: :mod:`gridopt.case.solver_options`).
+    """
+    check_solver_options(options or {}, "highs")
     prepare_threads(options)
     a = m.matrix("csc")
     h = highspy.Highs()

@@ -32,6 +32,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -47,6 +48,7 @@ try:
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
 
+log = logging.getLogger(__name__)
 MARKER = ".gridopt-result"
 _hook: Callable[[str], None] | None = None  # tests only: called at every phase of a write
 
@@ -113,6 +115,44 @@ def _check_parent(out: Path) -> None:
         raise OutputError(out, "out-parent-read-only", f"cannot write into {parent}")
 
 
+#: The first line gridopt writes into a ``--solver-log`` before HiGHS appends its log; an
+#: existing file is appended to only if it begins so (or is empty).
+LOG_HEADER = "# gridopt solver log (HiGHS appends below)\n"
+
+
+def check_log_file(path: str | Path, protect: Iterable[str | Path] = ()) -> Path:
+    """Refuse a ``--solver-log`` file that HiGHS must not write (it appends to the file):
+    one inside a protected folder (the case), one that exists and is not a file or not a
+    HiGHS log, or one whose folder cannot be written. Returns it resolved."""
+    path = Path(path).resolve()
+    for folder in protect:
+        folder = Path(folder).resolve()
+        if path == folder or folder in path.parents:
+            raise OutputError(path, "log-in-case", f"is inside the case folder {folder}; "
+                              "write the solver log elsewhere")
+    if path.exists() or path.is_symlink():
+        if not path.is_file():
+            raise OutputError(path, "log-not-a-file", "exists and is not a regular file")
+        with path.open("rb") as f:
+            if f.read(len(LOG_HEADER)) not in (LOG_HEADER.encode(), b""):
+                raise OutputError(path, "log-not-a-log", "exists and is not a solver log "
+                                  "gridopt wrote; gridopt appends only to an empty file or "
+                                  "to one of its own logs")
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputError(path, "log-parent-missing", f"{parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(path, "log-parent-read-only", f"cannot write into {parent}")
+    return path
+
+
+def begin_log_file(path: Path) -> None:
+    """Start a checked ``--solver-log`` (:func:`check_log_file`) with :data:`LOG_HEADER`
+    when it is new or empty; HiGHS then appends."""
+    if not path.exists() or path.stat().st_size == 0:
+        path.write_text(LOG_HEADER)
+
+
 def read_marker(folder: Path) -> dict[str, Any] | None:
     """The marker of a folder gridopt wrote, or None (no marker, or not gridopt's JSON)."""
     try:
@@ -176,7 +216,7 @@ def _write_marker(folder: Path, info: dict[str, Any]) -> None:
 
 def _seal(tmp: Path, name: str, note: dict[str, Any]) -> None:
     """Sync every file to disk, then mark the folder complete with the list of its files."""
-    from gridopt import __version__
+    from gridopt._version import __version__
 
     files = sorted(p.name for p in tmp.iterdir() if p.name != MARKER)
     for f in files:
@@ -295,14 +335,25 @@ def tidy(out: str | Path) -> None:
 
 
 def remove_owned(folder: Path) -> None:
-    """Remove a folder gridopt wrote, its marker last: a kill half-way leaves it recognisable."""
+    """Remove what gridopt wrote in ``folder``, its marker last (a kill half-way leaves it
+    recognisable), and the folder if nothing else is left.
+
+    A complete marker lists the files gridopt wrote; anything else (a note the user dropped
+    into the result while it was being replaced) is kept, and so is the folder then. A folder
+    whose marker is incomplete is a temporary one that only gridopt writes into.
+    """
+    info = read_marker(folder) or {}
+    listed = set(info.get("files", [])) if info.get("complete") is True else None
     for entry in folder.iterdir():
-        if entry.name == MARKER:
+        if entry.name == MARKER or (listed is not None and entry.name not in listed):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
         else:
             entry.unlink()
         checkpoint("removed one")
+    if any(p.name != MARKER for p in folder.iterdir()):
+        log.warning("kept %s: it holds files gridopt did not write", folder)
+        return
     (folder / MARKER).unlink(missing_ok=True)
     folder.rmdir()
