@@ -1553,6 +1553,46 @@ def sources_table(info: dict, load: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "name", "column", "value", "source", "confidence"])
 
 
+# -- the plan's targets (targets.csv; models/targets.md) ---------------------------------------
+#: (name, year, kind, bound, unit, carrier, fuel, enforce, name_zh, name_en, scope, source).
+#: T1 (peak response) is case.yaml's peak_response; T3 (non-fossil share of energy
+#: consumption), T5 and T6 (reductions per unit of GDP against 2020) are not expressible yet.
+PLAN_TARGETS = [
+    ("T2-wind-2025", 2025, "capacity_min", 25.0, "万千瓦", "wind", "", False,
+     "风电总装机容量达到25万千瓦", "wind installed capacity reaches 250 MW",
+     "Luzhou, installed wind", PLAN + " T2 (2025)"),
+    ("T2-wind-2030", 2030, "capacity_min", 60.0, "万千瓦", "wind", "", True,
+     "风电新增装机容量35万千瓦", "350 MW of new wind after 2025 (≈ 600 MW in all)",
+     "Luzhou, installed wind: the 2025 total plus the new 35 万千瓦",
+     PLAN + " T2 (2030: 25 + 35 万千瓦 ≈ 60 万千瓦)"),
+    ("T4-coal-2025", 2025, "fuel_max", 620.0, "万吨", "", "coal", False,
+     "原煤消费量不超过620万吨", "raw coal consumption at most 6.2 Mt",
+     "whole city; here only the power sector's coal is counted (non-power use unknown)",
+     PLAN + " T4 (2025)"),
+    ("T4-coal-2030", 2030, "fuel_max", 660.0, "万吨", "", "coal", False,
+     "原煤消费量不超过660万吨", "raw coal consumption at most 6.6 Mt",
+     "whole city; only the power sector's coal is counted: the city's non-power coal use is a "
+     "gap in " + FACTS + " (other = 0), so PASS here says only that power alone stays below "
+     "the city's cap; reported, not enforced", PLAN + " T4 (2030)"),
+    ("T8-gas-2030", 2030, "fuel_max", 100.0, "亿立方米", "", "gas", False,
+     "页岩气年产量力争达到100亿立方米", "shale-gas output of 10 bcm/yr",
+     "the plan sets Luzhou's shale-gas output; read here as an upper bound on the gas its gas "
+     "units burn (an assumption: output is not supply to Luzhou); reported",
+     PLAN + " T8 (2030)"),
+]
+TARGET_COLUMNS = ["name", "year", "kind", "bound", "unit", "carrier", "fuel", "enforce",
+                  "name_zh", "name_en", "scope"]
+
+
+def build_targets() -> tuple[pd.DataFrame, list[tuple]]:
+    """targets.csv and its sources rows (every number from the plan, cited per row)."""
+    rows = [dict(zip(TARGET_COLUMNS, [fmt(v) for v in t[:-1]], strict=True))
+            for t in PLAN_TARGETS]
+    sources = [("targets.csv", t[0], col, f"{fmt(v)}", t[-1], "H")
+               for t in PLAN_TARGETS for col, v in (("year", t[1]), ("bound", t[3]))]
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS), sources
+
+
 def adequacy(load: pd.DataFrame, avail: pd.DataFrame) -> dict:
     """Existing capacity only (no new build): can every hour's load be met at each bus?"""
     gens = pd.DataFrame(GENERATORS).set_index("name")
@@ -1625,6 +1665,10 @@ def build(out: Path, import_tou: bool = False) -> dict:
             "retail TOU ratios applied to the wholesale import price (assumption)", "L")],
             columns=sources.columns)
         sources = pd.concat([sources, tou], ignore_index=True)
+    targets, target_sources = build_targets()
+    files["targets.csv"] = targets.to_csv(index=False, lineterminator="\n")
+    sources = pd.concat([sources, pd.DataFrame(target_sources, columns=sources.columns)],
+                        ignore_index=True)
     files["sources.csv"] = sources.to_csv(index=False, lineterminator="\n")
     info["adequacy"] = adequacy(load, avail)
     info["files"] = files
