@@ -186,12 +186,17 @@ def run(case: CaseArg = None,
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _interruptible(lambda: _guard(
             lambda: solve(c, backend=backend.value, solver_log=solver_log), case))
-    if not results.ok:
+    if not results.ok and results.objective is None:
         _explain(c, results)
         raise typer.Exit(2)
     path = _out_guard(lambda: write_results(results, out, protect=protect))
     _print_summary(results)
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
+    if not results.ok:  # stopped at a limit with a solution: written, flagged, exit 2
+        err.print(f"[red]the solve stopped at its {_safe(results.status)}[/red]: the results "
+                  "are the best solution found, not an optimum (summary.json 'status'); no "
+                  "prices, since the duals of an unfinished solve mean nothing")
+        raise typer.Exit(2)
 
 
 def _interruptible(work: Callable[[], T]) -> T:
@@ -211,14 +216,13 @@ SHORT_DIAGNOSIS_ROWS = 50_000
 
 
 def _explain(c: Case, results) -> None:
-    """Why a solve has no optimum: the short diagnosis, or the best solution at a limit."""
+    """Why a solve ended without a solution: the short diagnosis (a solve stopped at a limit
+    with a solution is written instead, see ``run``)."""
     from gridopt.diagnose import diagnose
 
     err.print(f"[red]{_safe(c.name)}: the solve ended '{results.status}'[/red] "
               f"({_safe(results.solution.message)}); nothing was written.")
-    if results.objective is not None:
-        err.print(f"best solution found: objective {results.objective:,.0f} {c.currency}/yr")
-    elif results.model.n_rows > SHORT_DIAGNOSIS_ROWS:
+    if results.model.n_rows > SHORT_DIAGNOSIS_ROWS:
         err.print(f"the model has {results.model.n_rows:,} rows: an infeasible subset of it "
                   "may take long to find, so it is not searched here")
     elif results.status in ("infeasible", "unbounded", "infeasible_or_unbounded"):
@@ -243,7 +247,9 @@ def _print_summary(results) -> None:
     head.add_row("demand / shed",
                  f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
     head.add_row("CO2", f"{s['co2_t'] / 1e6:,.3f} Mt")
-    head.add_row("mean nodal price", _safe(f"{s['mean_price_per_mwh']:,.1f} {s['currency']}/MWh"))
+    if "mean_price_per_mwh" in s:
+        head.add_row("mean nodal price",
+                     _safe(f"{s['mean_price_per_mwh']:,.1f} {s['currency']}/MWh"))
     console.print(head)
     by_carrier = _by_carrier(results)
     table = Table(title="capacity and energy by carrier")

@@ -74,3 +74,33 @@ def test_peak_response_on_an_all_zero_load_is_a_clean_error(tmp_path: Path) -> N
     assert "load_mw.csv" in res.output
     assert "Traceback" not in res.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_solve_stopped_at_a_limit_writes_its_best_solution(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """A time limit with a solution: the run writes that solution, flags it (summary.json
+    status, a message, exit 2) and writes no prices (an unfinished solve's duals mean
+    nothing). The limit is simulated (a real one depends on the machine's speed): the
+    optimal solution relabelled 'time_limit' without duals."""
+    import dataclasses
+    import importlib
+    import json
+
+    solve_module = importlib.import_module("gridopt.solve")  # the module, not gridopt.solve()
+
+    real = solve_module.solve
+
+    def stopped(case, **kw):
+        r = real(case, **kw)
+        return dataclasses.replace(r, solution=dataclasses.replace(
+            r.solution, status="time_limit", row_dual=None, message="Time limit reached"))
+
+    monkeypatch.setattr(solve_module, "solve", stopped)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(CASES / "tiny"), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "time_limit" in res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "time_limit"
+    assert summary["objective"] == pytest.approx(real(str(CASES / "tiny")).objective)
+    assert (out / "dispatch.csv").exists() and not (out / "prices.csv").exists()

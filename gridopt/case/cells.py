@@ -5,7 +5,8 @@ Shared by :mod:`gridopt.case.validate` (tables) and :mod:`gridopt.case.validate_
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,12 @@ from gridopt.case.schema import MAX_MAGNITUDE
 #: What one element of a table is called in messages (else its name, singular).
 NOUNS = {"buses": "bus", "lines": "line", "fuels": "fuel", "generators": "generator",
          "storage": "storage unit", "loads": "load"}
+
+
+def closest(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice closest to ``word`` (for "did you mean"), or None when none is close."""
+    found = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
+    return found[0] if found else None
 
 
 def noun_of(kind: str) -> str:

@@ -26,7 +26,6 @@ numbers later and need no stripping. Fully blank lines are skipped; each frame's
 from __future__ import annotations
 
 import csv
-import difflib
 import fnmatch
 import io
 import os
@@ -39,6 +38,7 @@ import yaml
 
 from gridopt.case.build import case_from_tables
 from gridopt.case.case import Case, CaseError, Problem
+from gridopt.case.cells import closest
 from gridopt.case.safe_read import (
     MAX_CSV_BYTES,
     MAX_YAML_BYTES,
@@ -149,8 +149,8 @@ def unknown_files(folder: Path, ignore: object) -> list[Problem]:
         if (not name.lower().endswith(".csv") or name in KNOWN_FILES or entry.is_dir()
                 or any(fnmatch.fnmatchcase(name, p) for p in patterns)):
             continue
-        close = difflib.get_close_matches(name, KNOWN_FILES, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        close = closest(name, KNOWN_FILES)
+        hint = f"did you mean '{close}'? " if close else ""
         problems.append(Problem(name, None, None, "unknown-file",
                                 f"{name} is not a file gridopt reads; {hint}Rename it, or "
                                 f"list it under 'ignore:' in {CONFIG_FILE} to leave it out"))

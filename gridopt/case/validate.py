@@ -47,7 +47,6 @@ A mistake is reported once: a missing file or column is not followed by checks t
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -61,6 +60,7 @@ from gridopt.case.case import Problem, line_numbers
 from gridopt.case.cells import (
     as_frame,
     blank_mask,
+    closest,
     flag,
     huge,
     normalise_columns,
@@ -203,8 +203,8 @@ def _check_unknown_columns(kind: str, columns: Iterable[str]) -> list[Problem]:
     for name in columns:
         if name in known or name.lower() in FREE_TEXT_COLUMNS:
             continue
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        close = closest(name, known)
+        hint = f"; did you mean '{close}'?" if close else ""
         problems.append(Problem(file, None, name, "unknown-column",
                                 f"{file} has a column '{name}' that gridopt does not know and "
                                 f"would ignore{hint}"))
@@ -389,8 +389,8 @@ def _unknown_references(table: _Table, col: Column, values: np.ndarray, named: n
     target, noun = f"{col.ref}.csv", noun_of(col.ref or "element")
 
     def message(i: int) -> str:
-        close = difflib.get_close_matches(str(values[i]), sorted(known), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        close = closest(values[i], sorted(known))
+        hint = f" (did you mean '{close}'?)" if close else ""
         return (f"{table.label(i)} names {noun} '{values[i]}', which is not in "
                 f"{target}{hint}")
 

@@ -8,7 +8,6 @@ Every problem names the key as its column (``snapshots.hours``) and has no row.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
@@ -25,6 +24,7 @@ from pydantic import (
 )
 
 from gridopt.case.case import Problem
+from gridopt.case.cells import closest
 from gridopt.case.schema import MAX_MAGNITUDE
 from gridopt.case.snapshots import make_snapshots
 
@@ -170,8 +170,8 @@ def _did_you_mean(loc: list[str]) -> str:
     if model is None:
         return ""
     known = [f.alias or name for name, f in model.model_fields.items()]
-    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = closest(loc[-1], known)
+    return f"; did you mean '{close}'?" if close else ""
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -20,13 +20,13 @@ whose duals are the targets' shadow prices; reported ones are only evaluated.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case, CaseError, Problem, csv_line
+from gridopt.case.cells import closest
 from gridopt.case.units import UNITS, convert, dimension, to_base
 from gridopt.components.network import bus_demand
 from gridopt.components.self_owned_plants import plant_table
@@ -178,8 +178,8 @@ def _target(m: ArrayModel, case: Case, name: str, row: pd.Series) -> Target:
     if dim not in dims:
         fits = [u for u, (d, _) in UNITS.items() if d in dims]
         lowered = {u.lower(): u for u in fits}
-        close = difflib.get_close_matches(str(unit).lower(), list(lowered), n=1, cutoff=0.5)
-        hint = f"did you mean '{lowered[close[0]]}'? " if close else ""
+        close = closest(str(unit).lower(), lowered, cutoff=0.5)
+        hint = f"did you mean '{lowered[close]}'? " if close else ""
         raise _RowError("unit", "target-unit", f"'{unit}' is not a unit for {kind} ({hint}"
                         f"units of {' or '.join(dims)}: {', '.join(fits)})")
     num, den, model_unit = _quantity(m, case, row, dim)
@@ -251,8 +251,8 @@ def _known(case: Case, row: pd.Series, column: str, storage: bool = False) -> li
                    for c in case.table(t)["carrier"]})
     for name in names:
         if name not in have:
-            close = difflib.get_close_matches(name, have, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            close = closest(name, have)
+            hint = f" (did you mean '{close}'?)" if close else ""
             raise _RowError(column, "target-carrier", f"no {' or '.join(tables)} of carrier "
                             f"'{name}'{hint}; the case has: {', '.join(have) or 'none'}")
     return names

@@ -339,6 +339,8 @@ class Results:
         names = ["dispatch", "curtailment", "storage_charge", "storage_discharge",
                  "storage_soc", "line_flow", "load_shed", "prices", "capacities", "costs",
                  "energy"]
+        if self.solution.row_dual is None:  # a solve stopped at a limit: no prices
+            names.remove("prices")
         out = {n: getattr(self, n) for n in names}
         if dr_state(self.model).recorded("dispatch"):
             out["dr_response"] = self.dr_response
@@ -349,7 +351,8 @@ class Results:
             out["self_owned_plants_energy"] = self.self_owned_plants_energy
         if not self.case.table("vpps").empty:
             out["vpp_dispatch"] = self.vpp_dispatch
-            out["vpp_summary"] = self.vpp_summary
+            if self.solution.row_dual is not None:  # revenue at nodal prices
+                out["vpp_summary"] = self.vpp_summary
         if not self.case.table("targets").empty:
             out["targets"] = self.targets
         return out
@@ -384,11 +387,12 @@ class Results:
                               "n_original": p.n_original, "linked": p.linked,
                               "segments": _segments_per_period(p),
                               "weights": [float(x) for x in p.count]}
-        if self.ok:
+        if sol.x is not None:  # optimal, or the best solution found at a limit
             w = self.case.weights
             out["demand_mwh"] = float(w @ self.demand.to_numpy().sum(axis=1))
             out["load_shed_mwh"] = float(w @ self.load_shed.to_numpy().sum(axis=1))
             out["co2_t"] = self.total_emissions_t
+        if sol.row_dual is not None:
             prices = self.prices.to_numpy()  # weighted mean over snapshots and buses
             out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
                                               / (w.sum() * prices.shape[1]))
