@@ -1,7 +1,9 @@
 """The ``gridopt`` command: run, validate and export cases.
 
 Every mistake in a case ends with a list of problems (file, row, column, rule) and exit
-code 1; a solve that ends other than optimal says so and exits 2; nothing is written then.
+code 1; a solve without a solution (infeasible, unbounded) is explained, writes nothing and
+exits 2; a solve stopped at a limit writes its best solution, flagged, and exits 2; Ctrl-C
+writes nothing and exits 130.
 """
 
 from __future__ import annotations
