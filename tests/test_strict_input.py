@@ -264,7 +264,7 @@ def test_a_number_too_large_for_a_float_is_not_read_as_inf(tmp_path: Path, text:
                                   f"wind,south,wind,0,true,{text},"))
     problems = validate_case(folder)
     assert where(problems) == [("generators.csv", 3, "p_nom_max_mw", "magnitude")]
-    assert f"p_nom_max_mw {text} is beyond" in problems[0].message
+    assert f"p_nom_max_mw {text}, beyond" in problems[0].message
 
 
 def test_magnitude_is_checked_on_typed_frames_too() -> None:
@@ -401,3 +401,15 @@ def test_the_shipped_cases_stay_valid() -> None:
     for folder in (root / "data" / "luzhou-2030", *sorted(TINY.parent.iterdir())):
         assert validate_case(folder) == [], folder
     assert read_case(TINY).n_snapshots == 4
+
+
+def test_a_step_shorter_than_a_second_is_a_range_problem() -> None:
+    """step_h 1e-300 h rounds to no time at all (it ended in "range() arg 3 must not be
+    zero"): a config-range problem naming the key."""
+    from gridopt.case.validate_config import check_config
+
+    config = {"name": "x", "currency": "EUR", "voll_per_mwh": 1.0,
+              "snapshots": {"start": "2030-01-01 00:00", "hours": 4, "step_h": 1e-300}}
+    problems, snapshots = check_config(config)
+    assert snapshots is None
+    assert [(p.column, p.rule) for p in problems] == [("snapshots.step_h", "config-range")]

@@ -108,7 +108,7 @@ def huge(values: np.ndarray, cells: pd.Series | None = None) -> np.ndarray:
 def too_big(value: object) -> str:
     """The message part of a ``magnitude`` problem about ``value`` (a number or its text)."""
     shown = f"{value:g}" if isinstance(value, float) else str(value).strip()
-    return (f"{shown} is beyond ±{MAX_MAGNITUDE:g}, the largest magnitude gridopt accepts "
+    return (f"{shown}, beyond ±{MAX_MAGNITUDE:g}, the largest magnitude gridopt accepts "
             "(check the unit)")
 
 

@@ -68,7 +68,8 @@ class SnapshotsConfig(BaseModel):
     start: Stamp | None = None
     hours: Annotated[int, BeforeValidator(_not_bool), Field(gt=0, le=MAX_HOURS)] | None = None
     times: Annotated[list[Stamp], Field(min_length=1)] | None = Field(None, alias="list")
-    step_h: float = Field(1.0, gt=0, allow_inf_nan=False)
+    #: At least one second: a shorter step rounds to no time at all.
+    step_h: float = Field(1.0, ge=1 / 3600, allow_inf_nan=False)
     annualise: StrictBool = True
 
 
