@@ -38,7 +38,8 @@ def case_problems(case: Case) -> list[Problem]:
 def _event_problems(case: Case) -> list[Problem]:
     """The peak events (``peak-hours-empty``) and the electrolysers on the event days."""
     from gridopt.components.electrolysers import check_electrolysers
-    from gridopt.components.peak_response import event_scope, system_demand
+    from gridopt.components.network import system_demand
+    from gridopt.components.peak_response import event_scope
 
     if case.n_snapshots == 0 or not np.any(system_demand(case) > 0):
         return []  # no load, no peak: nothing to measure

@@ -136,7 +136,8 @@ def series_frame(case: Case) -> pd.DataFrame:
 
 def peak_periods(case: Case, length: int) -> np.ndarray:
     """Original periods touched by the peak-response event windows (none without load)."""
-    from gridopt.components.peak_response import event_scope, system_demand
+    from gridopt.components.network import system_demand
+    from gridopt.components.peak_response import event_scope
 
     if case.n_snapshots == 0 or not np.any(system_demand(case) > 0):
         return np.zeros(0, np.int64)

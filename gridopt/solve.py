@@ -10,10 +10,10 @@ from typing import Any
 import pyomo.environ as pyo
 
 from gridopt.case.case import Case
-from gridopt.case.solver_options import is_highs
+from gridopt.case.solver_options import check_solver_options, is_highs
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.build import build_model
-from gridopt.model.highs_backend import check_options, solve_highs, write_model
+from gridopt.model.highs_backend import solve_highs, write_model
 from gridopt.model.pyomo_backend import solve_pyomo, to_pyomo_model
 from gridopt.results.results import Results
 
@@ -78,7 +78,7 @@ def _options_for(case: Case, solver: str, given: dict[str, Any]) -> dict[str, An
             log.warning("%s: the case's solver options are HiGHS options and are not passed "
                         "to %s: %s", case.name, solver, ", ".join(map(str, case.solver_options)))
         options = dict(given)
-    check_options(options, solver)
+    check_solver_options(options, solver)  # before the build; to_highs checks HiGHS's again
     return options
 
 

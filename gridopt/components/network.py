@@ -31,6 +31,11 @@ def bus_demand(case: Case) -> np.ndarray:
     return demand
 
 
+def system_demand(case: Case) -> np.ndarray:
+    """D_t = Σ_b D_{b,t}, MW."""
+    return bus_demand(case).sum(axis=0)
+
+
 def shedding_allowed(case: Case) -> np.ndarray:
     """Whether each bus may shed load: the case's ``load_shedding`` and the bus's column."""
     buses = case.table("buses")

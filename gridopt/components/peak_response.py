@@ -20,16 +20,11 @@ from gridopt.case.case import Case, CaseError, Problem
 from gridopt.case.settings import peak_settings
 from gridopt.components._dr import Scope, dr_state
 from gridopt.components.demand_response import add_scope
-from gridopt.components.network import bus_demand
+from gridopt.components.network import system_demand
 from gridopt.components.vpp import eligible_mask
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "peak_response"
-
-
-def system_demand(case: Case) -> np.ndarray:
-    """D_t = Σ_b D_{b,t}, MW."""
-    return bus_demand(case).sum(axis=0)
 
 
 def peak_load(case: Case) -> float:

@@ -28,7 +28,7 @@ import pandas as pd
 from gridopt.case.case import Case, CaseError, Problem, csv_line
 from gridopt.case.cells import closest
 from gridopt.case.units import UNITS, convert, dimension, to_base
-from gridopt.components.network import bus_demand
+from gridopt.components.network import system_demand
 from gridopt.components.self_owned_plants import plant_table
 from gridopt.model.arrays import ArrayModel
 
@@ -139,6 +139,9 @@ def built_targets(m: ArrayModel, case: Case, every_year: bool = False) -> dict[s
         Naming the row, column and rule of every target that cannot be read (unknown kind, a
         unit of the wrong dimension, a fuel without that unit, a share without carriers, …).
     """
+    cache = m.state(_Built)
+    if not every_year and cache.targets is not None:
+        return cache.targets  # built once per model: by add_targets, then read by verdicts
     table = case.table(FAMILY) if every_year else targets_of_year(case)
     out, problems = {}, []
     for name, row in table.iterrows():
@@ -149,7 +152,16 @@ def built_targets(m: ArrayModel, case: Case, every_year: bool = False) -> dict[s
             problems.append(Problem(FILE, line, bad.column, bad.rule, f"target '{name}': {bad}"))
     if problems:
         raise CaseError(problems)
+    if not every_year:
+        cache.targets = out
     return out
+
+
+@dataclass
+class _Built:
+    """The targets of the modelled year on one model (kept by :meth:`ArrayModel.state`)."""
+
+    targets: dict[str, Target] | None = None
 
 
 def check_targets(case: Case) -> list[Problem]:
@@ -207,7 +219,7 @@ def _quantity(m: ArrayModel, case: Case, row: pd.Series, dim: str) -> tuple[Expr
                 raise _RowError("gdp", "target-gdp", "a CO2 intensity per unit of GDP needs the "
                            "year's GDP in column 'gdp' (> 0)")
             return emissions(m, case), constant(gdp), "t"
-        return emissions(m, case), constant(np.dot(case.weights, _system_demand(case))), "t"
+        return emissions(m, case), constant(np.dot(case.weights, system_demand(case))), "t"
     if kind == "fuel_max":
         return fuel_use(m, case, row["fuel"], heat=dim == "heat"), one, \
             "GJ" if dim == "heat" else _fuel_unit(case, row["fuel"])
@@ -256,10 +268,6 @@ def _known(case: Case, row: pd.Series, column: str, storage: bool = False) -> li
             raise _RowError(column, "target-carrier", f"no {' or '.join(tables)} of carrier "
                             f"'{name}'{hint}; the case has: {', '.join(have) or 'none'}")
     return names
-
-
-def _system_demand(case: Case) -> np.ndarray:
-    return bus_demand(case).sum(axis=0)
 
 
 # -- the annual quantities, as expressions on the model's variables ---------------------------

@@ -113,12 +113,12 @@ def eligible_mask(case: Case, resp: Response) -> np.ndarray:
     return ok
 
 
-def vpp_series(responses: list[Response], x: np.ndarray, case: Case,
-               scope_name: str = "dispatch") -> pd.DataFrame:
-    """Each VPP's hourly delivered response (MW), summed over its members."""
+def vpp_series(responses: list[Response], x: np.ndarray, case: Case) -> pd.DataFrame:
+    """Each VPP's hourly delivered response (MW), summed over its members' dispatch
+    ``responses``."""
     vpps = case.table(FAMILY)
     out = pd.DataFrame(0.0, index=case.snapshots, columns=vpps.index)
-    for resp in (r for r in responses if r.scope == scope_name):
+    for resp in responses:
         values = evaluate(resp, x)
         for name in vpps.index:
             mine = resp.vpp == name

@@ -95,12 +95,6 @@ def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Hi
     return h
 
 
-def check_options(options: dict[str, Any], solver: str = "highs") -> None:
-    """Raise ValueError naming every option ``solver`` does not know, refuses, or that reads or
-    writes a file (one definition with ``case.yaml``: :mod:`gridopt.case.solver_options`)."""
-    check_solver_options(options, solver)
-
-
 def _set_option(h: highspy.Highs, key: str, value: Any) -> None:
     if h.setOptionValue(key, value) == highspy.HighsStatus.kError:
         raise ValueError(f"HiGHS does not accept option {key} = {value!r}")
