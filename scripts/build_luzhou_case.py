@@ -976,16 +976,19 @@ def build_dr(snapshots: pd.DatetimeIndex, load: pd.DataFrame) -> dict:
         self_owned_plants=captive_rows, electrolysers=ely_rows, flexible_buildings=build_rows))
 
 
-def dr_sources(dr: dict) -> list[tuple]:
-    """sources.csv rows of the DR tables and series."""
-    i = dr["info"]
-    peak = i["peak"]
-    rows: list[tuple] = []
+class SourceRows(list):
+    """Rows of sources.csv: (file, element, column, value, source, confidence)."""
 
-    def add(table: str, name: str, col: str, value: object, text: str, conf: str) -> None:
-        rows.append((f"{table}.csv", name, col, f"{fmt(value)}" if value != "" else "", text,
+    def add(self, table: str, name: str, col: str, value: object, text: str,
+            conf: str) -> None:
+        self.append((f"{table}.csv", name, col, f"{fmt(value)}" if value != "" else "", text,
                      conf))
 
+
+def dr_texts(dr: dict) -> dict[str, str]:
+    """The cost and participation texts that several DR tables' sources share."""
+    i = dr["info"]
+    peak = i["peak"]
     p_txt = f"P = {peak:,.1f} MW (annual peak of load_mw.csv, {i['t_peak']})"
     setup_lo, setup_hi = setup_per_mw_yr(SETUP_LOW), setup_per_mw_yr(SETUP_HIGH)
     avail_lo = availability_per_mw_yr(DR_PRICE_SHIFT)
@@ -1020,8 +1023,15 @@ def dr_sources(dr: dict) -> list[tuple]:
                   "peak_response.max_notice_h 24")
     enrol_txt = ("assumption (what the Plan's programmes hold under contract in 2030; no Luzhou "
                  "figure exists): ")
+    return {"p_txt": p_txt, "low": low, "cut": cut, "retro": retro, "part_dr": part_dr,
+            "notice_day": notice_day, "enrol_txt": enrol_txt}
 
-    # vpps.csv
+
+def _vpp_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of vpps.csv."""
+    add = rows.add
+    p_txt = t["p_txt"]
+    notice_day = t["notice_day"]
     v = dr["rows"]["vpps"][0]
     add("vpps", VPP_NAME, "aggregate_mw", v["aggregate_mw"],
         f"3 % x {p_txt}: the Sichuan VPP programme target for 2027, 'total adjustable capability "
@@ -1042,7 +1052,16 @@ def dr_sources(dr: dict) -> list[tuple]:
         "large industry and the captive plant bid directly in the provincial DR market "
         "(blank vpp)", "L")
 
-    # shiftable.csv
+
+def _shiftable_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of shiftable.csv."""
+    add = rows.add
+    i = dr["info"]
+    p_txt = t["p_txt"]
+    low = t["low"]
+    part_dr = t["part_dr"]
+    notice_day = t["notice_day"]
+    enrol_txt = t["enrol_txt"]
     add("shiftable", "*", "potential_mw", f"{i['shift_total']:.1f} total",
         "传统高载能工业负荷 (" + CLAUSE_DR + f"): {p_txt} x large-industry share of peak "
         f"{LARGE_INDUSTRY_SHARE:.4f} (Sichuan 2022: large industry used 350 GWh/day = 14.6 GW on "
@@ -1071,7 +1090,16 @@ def dr_sources(dr: dict) -> list[tuple]:
     add("shiftable", "*", "extendable", "true", "the remaining potential may be enrolled at the "
         "enrolment cost", "L")
 
-    # interruptible.csv
+
+def _interruptible_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of interruptible.csv."""
+    add = rows.add
+    i = dr["info"]
+    peak = i["peak"]
+    cut = t["cut"]
+    part_dr = t["part_dr"]
+    notice_day = t["notice_day"]
+    enrol_txt = t["enrol_txt"]
     add("interruptible", "*", "potential_mw", f"{i['cut_total']:.1f} total",
         "工商业可中断负荷 (" + CLAUSE_DR + f"): what remains of the total curtailable reference "
         f"10 % x P = {LOAD_CONTROL_CAP * peak:.1f} MW (2010 DSM rule: load control ≥ 10 % of "
@@ -1098,7 +1126,13 @@ def dr_sources(dr: dict) -> list[tuple]:
     add("interruptible", "*", "extendable", "true", "the remaining potential may be enrolled",
         "L")
 
-    # ev_fleets.csv
+
+def _ev_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of ev_fleets.csv."""
+    add = rows.add
+    i = dr["info"]
+    low = t["low"]
+    enrol_txt = t["enrol_txt"]
     ev_txt = (f"Luzhou NEVs 2030 = {NEV_STOCK_2024:,} (end Nov 2024) + {NEV_ADDED_2024_11M:,} "
               f"added in Jan-Nov 2024 x 12/11 x {NEV_YEARS:.3f} yr to end 2030 = {NEV_2030:,.0f} "
               "(" + LUZHOU_NEV_2024 + "; linear extrapolation of 2024 additions, assumption; "
@@ -1146,7 +1180,10 @@ def dr_sources(dr: dict) -> list[tuple]:
         f"baseline ({i['ev_energy_twh'] / (LUZHOU_TWH_2030):.1%} of annual energy) is declared a "
         "part of load_north, not measured", "L")
 
-    # series
+
+def _ev_series_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of the EV series."""
+
     e = "ev_plugged_pu.csv"
     rows.append((e, "*", "snapshot", "", "hour-beginning local time", "H"))
     rows.append((e, "*", "ev_home_north", "0.9 at night, 0 from 9 to 16 h",
@@ -1162,7 +1199,14 @@ def dr_sources(dr: dict) -> list[tuple]:
                      "assumption: commuting peaks 07-09 h and 17-19 h, weights "
                      f"{EV_DRIVING_W} / 20 per hour, same every day", "L"))
 
-    # flexible_buildings.csv
+
+def _building_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of flexible_buildings.csv."""
+    add = rows.add
+    i = dr["info"]
+    p_txt = t["p_txt"]
+    retro = t["retro"]
+    enrol_txt = t["enrol_txt"]
     add("flexible_buildings", "buildings_flex_north", "potential_mw", i["build_total"],
         "光储直柔 buildings and building-equipment group control (" + PLAN + " §二(四)3: "
         "推动建设集光伏发电、储能、直流配电、柔性用电为一体的“光储直柔”建筑。"
@@ -1203,7 +1247,12 @@ def dr_sources(dr: dict) -> list[tuple]:
                  f"{BUILDING_MONTHLY} (Jan-Dec: cooling June-September, reverse-cycle heating "
                  "December-February in the hot-summer/cold-winter zone)", "L"))
 
-    # electrolysers.csv
+
+def _electrolyser_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of electrolysers.csv."""
+    add = rows.add
+    i = dr["info"]
+    low = t["low"]
     ely = dr["rows"]["electrolysers"][0]
     add("electrolysers", "*", "h2_demand_mwh_per_h", H2_MWH_PER_H,
         "新能源项目制氢 (" + PLAN + " §二(一)4: 因地制宜开展新建风电、光伏等新能源项目制氢; 建设"
@@ -1233,7 +1282,12 @@ def dr_sources(dr: dict) -> list[tuple]:
     add("electrolysers", "*", "notice_h", 1.0, "assumption: automatic control", "L")
     add("electrolysers", "*", "extendable", "true", "may be enrolled", "L")
 
-    # self_owned_plants.csv
+
+def _captive_sources(rows: SourceRows, dr: dict, t: dict[str, str]) -> None:
+    """sources.csv rows of self_owned_plants.csv."""
+    add = rows.add
+    low = t["low"]
+    enrol_txt = t["enrol_txt"]
     add("self_owned_plants", "*", "potential_mw", CAPTIVE_MW,
         "自备电厂 (" + CLAUSE_DR + "; " + PLAN + " §二(一)1: 继续实施自备电厂停发替代, "
         "i.e. captive plants keep being shut and substituted): Luzhou's captive fleet is a "
@@ -1262,7 +1316,16 @@ def dr_sources(dr: dict) -> list[tuple]:
         "gas unit", "L")
     add("self_owned_plants", "*", "extendable", "true", "the rest of the placeholder may be "
         "enrolled", "L")
-    return rows
+
+
+def dr_sources(dr: dict) -> list[tuple]:
+    """sources.csv rows of the DR tables and series."""
+    rows, texts = SourceRows(), dr_texts(dr)
+    for part in (_vpp_sources, _shiftable_sources, _interruptible_sources, _ev_sources,
+                 _ev_series_sources, _building_sources, _electrolyser_sources,
+                 _captive_sources):
+        part(rows, dr, texts)
+    return list(rows)
 
 
 # =============================================================================================
