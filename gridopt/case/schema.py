@@ -134,6 +134,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("fuel", "str", "", ref="fuels"),
         _nonneg("heat_rate_gj_per_mwh"),
         Column("co2_t_per_mwh", "float", math.nan, lo=0.0),  # NaN means "from the fuel"
+        _nonneg("ramp_up_pu_per_h", INF),  # INF: no ramp limit
+        _nonneg("ramp_down_pu_per_h", INF),
     ),
     "storage": (
         _name(),

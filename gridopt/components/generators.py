@@ -1,12 +1,21 @@
-"""Generators: dispatch, new capacity, availability, must-run, costs. See ``models/generators.md``.
+"""Generators: dispatch, new capacity, availability, must-run, ramps, costs.
+
+See ``models/generators.md``.
 
 For generator g and snapshot t, with total capacity P_g = P̄_g + p^new_g:
 
 - ``generators.dispatch_upper``: p_{g,t} ≤ a_{g,t} · P_g
 - ``generators.dispatch_lower``: p_{g,t} ≥ min(p^min_g, a_{g,t}) · P_g
+- ``generators.ramp_up``: p_{g,t} − p_{g,t−1} ≤ r^up_g · τ_t · P_g
+- ``generators.ramp_down``: p_{g,t−1} − p_{g,t} ≤ r^down_g · τ_t · P_g
+  for every snapshot t but the first of the horizon (of each representative period), with
+  τ_t = (Δt_{t−1} + Δt_t) / 2 the hours between the middles of the two snapshots (Δt with
+  equal snapshots); rows only for generators with r_g τ_t < 1 in some snapshot
 - objective: Σ_t w · c_{g,t} · p_{g,t} + (CRF_g · C^cap_g + C^fom_g) · p^new_g + C^fom_g · P̄_g
 
-For a generator that is not extendable both limits are variable bounds, not rows.
+For a generator that is not extendable the dispatch limits are variable bounds, not rows;
+ramp limits are always rows (r^up, r^down: ``ramp_up_pu_per_h``, ``ramp_down_pu_per_h``, share
+of P_g per hour; blank = inf = no limit).
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import numpy as np
 from gridopt.case.case import Case
 from gridopt.case.series import element_series
 from gridopt.components._common import annuity, bus_positions, extendable_columns
+from gridopt.components._dr import dispatch_scope, previous
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "generators"
@@ -45,8 +55,10 @@ def add_generators(m: ArrayModel, case: Case) -> None:
                           gens["p_nom_max_mw"].to_numpy()[ext] - p_nom[ext]).index()
     if ext.any():
         _add_capacity_limits(m, case, p[ext], new, avail[ext], p_min[ext], p_nom[ext])
+    new_col = extendable_columns(len(gens), ext, new)
+    _add_ramps(m, case, p, new_col)
     m.add_injection(FAMILY, p, bus_positions(case.table("buses").index, gens["bus"]), 1.0)
-    _add_costs(m, case, p, extendable_columns(len(gens), ext, new))
+    _add_costs(m, case, p, new_col)
 
 
 def _add_capacity_limits(m: ArrayModel, case: Case, p: np.ndarray, new: np.ndarray,
@@ -60,6 +72,35 @@ def _add_capacity_limits(m: ArrayModel, case: Case, p: np.ndarray, new: np.ndarr
         m.add_constraints(f"{FAMILY}.dispatch_lower", (names[must], case.snapshots),
                           [(p[must], 1.0), (new[must][:, None], -p_min[must])], ">=",
                           p_min[must] * p_nom[must][:, None])
+
+
+def _add_ramps(m: ArrayModel, case: Case, p: np.ndarray, new_col: np.ndarray) -> None:
+    """Rows p_t − p_{t−1} − r^up τ_t p^new ≤ r^up τ_t P̄ (``ramp_up``) and p_{t−1} − p_t − …
+    (``ramp_down``) at every snapshot but the first of each window of the dispatch scope (the
+    horizon, or a representative period: no ramp across a period boundary, none cyclic).
+
+    τ_t = (Δt_{t−1} + Δt_t) / 2 as for self-owned plants. Since 0 ≤ p_{g,t} ≤ a_{g,t} P_g ≤
+    P_g, a limit r τ_t ≥ 1 cannot bind; a generator whose limit cannot bind in any snapshot
+    (or has none, r = inf) gets no rows.
+    """
+    gens = case.table(FAMILY)
+    scope = dispatch_scope(case)
+    later = ~scope.first_of_window()
+    if not later.any():
+        return
+    dt = scope.dt
+    gap = (0.5 * (np.roll(dt, 1) + dt))[later]
+    cur, prev = p[:, later], previous(p, scope, cyclic=False)[:, later]
+    p_nom = gens["p_nom_mw"].to_numpy(float)
+    for quantity, sign in (("ramp_up", 1.0), ("ramp_down", -1.0)):
+        step = gens[f"{quantity}_pu_per_h"].to_numpy(float)[:, None] * gap[None, :]
+        lim = np.flatnonzero((step < 1.0).any(axis=1))
+        if lim.size == 0:
+            continue
+        m.add_constraints(f"{FAMILY}.{quantity}", (gens.index[lim], case.snapshots[later]),
+                          [(cur[lim], sign), (prev[lim], -sign),
+                           (new_col[lim][:, None], -step[lim])],
+                          "<=", step[lim] * p_nom[lim][:, None])
 
 
 def _add_costs(m: ArrayModel, case: Case, p: np.ndarray, new_col: np.ndarray) -> None:
