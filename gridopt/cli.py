@@ -266,7 +266,8 @@ def _print_summary(results) -> None:
 
 
 def _print_targets(verdicts: pd.DataFrame) -> None:
-    """The plan's targets: required, achieved (in the target's unit), verdict, price."""
+    """The plan's targets: required, achieved (in the target's unit), verdict (PASS, FAIL,
+    NOT EVALUATED with the reason, not modelled), price; blank where there is no number."""
     table = Table(title="targets")
     for col in ("target", "year", "required", "achieved", "unit", "verdict", "margin",
                 "shadow price"):
@@ -275,7 +276,7 @@ def _print_targets(verdicts: pd.DataFrame) -> None:
         label = f"{name} {v['name_zh'] or v['name_en']}".strip()
         price = "" if v["shadow_price"] != v["shadow_price"] else (
             f"{v['shadow_price']:,.2f} {v['shadow_price_unit']}")
-        table.add_row(_safe(label), str(v["year"]), f"{v['required']:,.4g}",
+        table.add_row(_safe(label), str(v["year"]), _number(v["required"]),
                       _number(v["achieved"]), _safe(str(v["unit"])), _safe(str(v["verdict"])),
                       _number(v["margin"]), _safe(price))
     console.print(table)

@@ -176,7 +176,7 @@ def diagnose(case: Case, options: Mapping[str, Any] | None = None,
 
 
 def with_target_units(report: Diagnosis, m: ArrayModel, case: Case) -> Diagnosis:
-    """Rows of enforced targets in their model unit (t CO2, MW, GJ or the fuel's unit, MWh),
+    """Rows of enforced targets in their model unit (t CO2, MW, GJ or the fuel's unit, MWh, tce),
     which their block name cannot tell."""
     if "targets.lower" not in m.con_blocks and "targets.upper" not in m.con_blocks:
         return report

@@ -241,3 +241,251 @@ def test_misspellings_in_a_target_get_a_suggestion() -> None:
     assert "did you mean 'gas'" in carrier[0].message
     unit = case_problems(co2_case(target("T2", "capacity_min", 5.0, "mw", carrier="gas")))
     assert "did you mean 'MW'" in unit[0].message
+
+
+# -- the non-fossil share of energy consumption (T3) -----------------------------------------
+#: GJ per MWh of a coal unit burning 0.35 tce per MWh (29.3076 GJ/tce): 350 gce/kWh.
+COAL_HEAT_RATE = 0.35 * 29.3076
+
+
+def nonfossil(name: str, bound: float, **kw: Any) -> dict[str, Any]:
+    """A non-fossil share minimum in %, wind non-fossil, coal substitution at 300 gce/kWh."""
+    return target(name, "nonfossil_share_min", bound, "%",
+                  **{"carrier": "wind", "gce_per_kwh": 300.0, **kw})
+
+
+def wind_coal_case(*targets: dict[str, Any], wind: dict[str, Any] | None = None,
+                   availability: float = 1.0, extra: list | None = None) -> Case:
+    """Coal 10/MWh burning 0.35 tce/MWh (200 MW); wind 100 MW at 0 (or ``wind``)."""
+    return make_case(1, [gen("coal", "coal", p_nom_mw=200.0, vom_per_mwh=10.0,
+                             heat_rate_gj_per_mwh=COAL_HEAT_RATE),
+                         wind or gen("wind", "wind", p_nom_mw=100.0), *(extra or [])],
+                     {"city": [100.0]}, availability={"wind": [availability]},
+                     targets=list(targets))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_nonfossil_share_by_coal_substitution_and_by_heat(backend: str) -> None:
+    """Wind 40 MWh (availability 0.4), coal 60 MWh burning 0.35 tce/MWh: H = 21 tce.
+    Coal substitution at 300 gce/kWh (c = 0.3 tce/MWh): N = 0.3 × 40 = 12, D = 21 + 12 = 33,
+    36.36 %. Calorific (c = 0.1229 tce/MWh): N = 4.916, D = 25.916, 18.97 %. The share of
+    generation would be 40 %. Both reported against 30 %: PASS and FAIL; the plan (cost 600)
+    does not change."""
+    case = wind_coal_case(nonfossil("T3-cs", 30.0, enforce=False),
+                          nonfossil("T3-cal", 30.0, enforce=False, method="calorific",
+                                    gce_per_kwh=None), availability=0.4)
+    r = gridopt.solve(case, backend=backend)
+    assert r.objective == pytest.approx(600.0)
+    cs, cal = r.targets.loc["T3-cs"], r.targets.loc["T3-cal"]
+    assert (cs["achieved"], cs["verdict"]) == (pytest.approx(100 * 12 / 33), "PASS")
+    assert (cal["achieved"], cal["verdict"]) == (pytest.approx(100 * 4.916 / 25.916), "FAIL")
+    assert cal["margin"] == pytest.approx(100 * 4.916 / 25.916 - 30.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_enforced_nonfossil_share_builds_wind_in_place_of_coal(backend: str) -> None:
+    """Wind at 20 per MW (lifetime 1 y), always blowing; coal 10/MWh at 0.35 tce/MWh. Outside
+    power the city uses 20 tce, 5 of them non-fossil. With wind w: N = 0.3 w + 5,
+    D = 0.35 (100 − w) + 0.3 w + 20 = 55 − 0.05 w. N ≥ 0.4 D ⇔ 0.32 w ≥ 17 ⇔ w = 53.125:
+    cost 53.125 × 20 + 46.875 × 10 = 1,531.25. The row's left side N − 0.4 D = 0.32 w − 17
+    rises 0.32 tce per MWh moved from coal (10) to wind (20): 10 / 0.32 = 31.25 per tce."""
+    wind = gen("wind", "wind", extendable=True, capex_per_mw=20.0, lifetime_yr=1.0)
+    case = wind_coal_case(nonfossil("T3", 40.0, other_nonfossil_tce=5.0, other_total_tce=20.0),
+                          wind=wind)
+    r = gridopt.solve(case, backend=backend)
+    assert r.capacities.loc[("generators", "wind"), "new_mw"] == pytest.approx(53.125)
+    assert r.objective == pytest.approx(1531.25)
+    v = r.targets.loc["T3"]
+    assert (v["achieved"], v["verdict"]) == (pytest.approx(40.0), "PASS")
+    if backend == "highs":
+        assert v["shadow_price"] == pytest.approx(31.25)
+        assert v["shadow_price_unit"] == "EUR/tce"
+
+
+@pytest.mark.parametrize("carrier, column", [("import", {}), ("grid", {"import_carriers": "grid"})])
+def test_imported_electricity_counts_at_its_nonfossil_share(carrier: str,
+                                                           column: dict[str, str]) -> None:
+    """Imports 50 MWh (5/MWh, 50 MW), coal 50 MWh (H = 17.5 tce), no wind output; 40 % of
+    imports non-fossil, c = 0.3: N = 0.3 × 0.4 × 50 = 6, D = 17.5 + 0.3 × 50 = 32.5, 18.46 %.
+    Without the import share: N = 0, 0 %. The import carrier is ``import`` unless named."""
+    imports = gen("imp", carrier, p_nom_mw=50.0, vom_per_mwh=5.0)
+    case = wind_coal_case(nonfossil("T3", 30.0, enforce=False, import_nonfossil_pu=0.4,
+                                    **column),
+                          nonfossil("T3-none", 30.0, enforce=False, **column),
+                          availability=0.0, extra=[imports])
+    r = gridopt.solve(case)
+    assert r.targets.loc["T3", "achieved"] == pytest.approx(100 * 6 / 32.5)
+    assert r.targets.loc["T3-none", "achieved"] == pytest.approx(0.0)
+
+
+def test_an_import_without_a_named_carrier_counts_as_fossil_heat() -> None:
+    """A 'grid' import not named in import_carriers is neither non-fossil nor an import and
+    has no heat rate: its primary energy is unknown, refused (it would count nothing)."""
+    imports = gen("imp", "grid", p_nom_mw=50.0, vom_per_mwh=5.0)
+    case = wind_coal_case(nonfossil("T3", 30.0, enforce=False), extra=[imports])
+    [problem] = case_problems(case)
+    assert (problem.column, problem.rule) == ("carrier", "target-fossil-heat")
+    assert "'imp' of carrier 'grid'" in problem.message
+
+
+@pytest.mark.parametrize("row, column, rule", [
+    ({"gce_per_kwh": None}, "gce_per_kwh", "target-gce"),
+    ({"method": "coal_substitution", "gce_per_kwh": None}, "gce_per_kwh", "target-gce"),
+    ({"gce_per_kwh": 0.3}, "gce_per_kwh", "target-gce"),
+    ({"method": "calorific"}, "gce_per_kwh", "target-gce"),
+    ({"method": "calorfic"}, "method", "target-method"),
+    ({"carrier": ""}, "carrier", "target-carrier"),
+    ({"import_nonfossil_pu": 0.5}, "import_nonfossil_pu", "target-import"),
+    ({"import_carriers": "wind"}, "import_carriers", "target-import"),
+    ({"of_carriers": "coal"}, "of_carriers", "target-column"),
+    ({"other": 5.0}, "other", "target-other"),
+])
+def test_bad_nonfossil_rows_are_named(row: dict[str, Any], column: str, rule: str) -> None:
+    """Coal substitution without gce_per_kwh (blank method is coal substitution), a value in
+    kgce, a gce for the calorific method, …: refused with file, row, column and rule."""
+    case = wind_coal_case({**nonfossil("T3", 33.5), **row})
+    problems = case_problems(case)
+    assert [(p.file, p.row, p.column, p.rule) for p in problems] == [
+        ("targets.csv", 2, column, rule)]
+    with pytest.raises(CaseError):
+        gridopt.solve(case)
+
+
+def test_missing_gce_per_kwh_says_what_to_give() -> None:
+    [problem] = case_problems(wind_coal_case({**nonfossil("T3", 33.5), "gce_per_kwh": None}))
+    assert "'gce_per_kwh'" in problem.message and "coal_substitution" in problem.message
+
+
+def test_nonfossil_columns_on_another_kind_are_refused() -> None:
+    problems = case_problems(co2_case(target("T5", "co2_max", 80.0, "t CO2", gce_per_kwh=300)))
+    assert [(p.column, p.rule) for p in problems] == [("gce_per_kwh", "target-column")]
+
+
+def test_nonpower_nonfossil_energy_is_part_of_the_total() -> None:
+    with pytest.raises(CaseError) as info:
+        wind_coal_case(nonfossil("T3", 33.5, other_nonfossil_tce=30.0, other_total_tce=20.0))
+    assert [(p.column, p.rule) for p in info.value.problems] == [
+        ("other_nonfossil_tce", "min-le-max")]
+
+
+# -- relative targets and targets that cannot be evaluated -----------------------------------
+def relative(name: str, kind: str, unit: str, **kw: Any) -> dict[str, Any]:
+    """A target without a bound (it comes from ``baseline`` and ``change_pct``)."""
+    return {"name": name, "year": 2030, "kind": kind, "unit": unit, "enforce": True, **kw}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_bound_relative_to_a_baseline(backend: str) -> None:
+    """Baseline 100 t, change −20 %: B = 100 × (1 − 0.2) = 80 t, the cap of the first test
+    (cost 1,800, 40 per t)."""
+    r = gridopt.solve(co2_case(relative("T5", "co2_max", "t CO2", baseline=100.0,
+                                        change_pct=-20.0)), backend=backend)
+    assert r.objective == pytest.approx(1800.0)
+    v = r.targets.loc["T5"]
+    assert (v["required"], v["achieved"], v["verdict"]) == (
+        pytest.approx(80.0), pytest.approx(80.0), "PASS")
+
+
+def test_an_intensity_relative_to_an_unknown_baseline_is_not_evaluated() -> None:
+    """T6 as the plan states it: CO2 per unit of GDP −19.5 % on 2020, whose value is not
+    given. Reported: NOT EVALUATED with the reason; the achieved 100 t / 1,000 万元 = 0.1 is
+    still reported; nothing constrains the plan (all coal, 1,000)."""
+    r = gridopt.solve(co2_case(relative("T6", "co2_intensity_max", "t CO2/万元", gdp=1000.0,
+                                        change_pct=-19.5, enforce=False)))
+    assert r.objective == pytest.approx(1000.0)
+    v = r.targets.loc["T6"]
+    assert v["verdict"] == "NOT EVALUATED (baseline not given)"
+    assert v["achieved"] == pytest.approx(0.1)
+    assert v["required"] != v["required"] and v["margin"] != v["margin"]  # NaN
+
+
+@pytest.mark.parametrize("row, verdict", [
+    ({"kind": "co2_max", "unit": "t CO2"}, "NOT EVALUATED (no bound or baseline given)"),
+    ({"kind": "co2_intensity_max", "unit": "t CO2/万元", "bound": 0.08},
+     "NOT EVALUATED (gdp not given)"),
+])
+def test_a_reported_target_without_bound_or_gdp_is_not_evaluated(row: dict[str, Any],
+                                                                 verdict: str) -> None:
+    """No bound and no baseline; or an intensity per unit of GDP without the GDP (its
+    achieved value is unknown too): reported as NOT EVALUATED, no crash, the plan as free."""
+    case = co2_case(relative("T", enforce=False, **row))
+    assert case_problems(case) == []
+    r = gridopt.solve(case)
+    assert r.objective == pytest.approx(1000.0)
+    assert r.targets.loc["T", "verdict"] == verdict
+
+
+@pytest.mark.parametrize("row, column, rule", [
+    ({"kind": "co2_max", "unit": "t CO2"}, "bound", "target-bound"),
+    ({"kind": "co2_max", "unit": "t CO2", "change_pct": -19.5}, "baseline", "target-bound"),
+    ({"kind": "co2_intensity_max", "unit": "t CO2/万元", "bound": 0.08}, "gdp", "target-gdp"),
+    ({"kind": "co2_max", "unit": "t CO2", "bound": 80.0, "baseline": 100.0,
+      "change_pct": -20.0}, "baseline", "target-bound"),
+    ({"kind": "co2_max", "unit": "t CO2", "bound": 80.0, "change_pct": -20.0}, "change_pct",
+     "target-bound"),
+    ({"kind": "co2_max", "unit": "t CO2", "baseline": 100.0}, "change_pct", "target-bound"),
+])
+def test_targets_that_cannot_be_enforced_or_are_ambiguous_are_refused(
+        row: dict[str, Any], column: str, rule: str) -> None:
+    """Enforced without a bound (or its baseline, or the GDP): refused naming the row, not
+    NOT EVALUATED. A bound and a baseline (or a change on a bound) are ambiguous; a baseline
+    needs its change: refused, enforced or not."""
+    case = co2_case(relative("T", **row))
+    problems = case_problems(case)
+    assert [(p.file, p.row, p.column, p.rule) for p in problems] == [
+        ("targets.csv", 2, column, rule)]
+    assert "target 'T'" in problems[0].message
+    with pytest.raises(CaseError):
+        gridopt.solve(case)
+    if column in ("bound", "gdp"):
+        assert "NOT EVALUATED" in problems[0].message  # says how to report it instead
+
+
+def test_a_target_of_another_year_without_a_bound_is_listed_not_crashed() -> None:
+    """Rows of other years are not built: no bound, or an ambiguous one, still lists them as
+    not modelled (``gridopt validate`` names the ambiguous one)."""
+    case = co2_case(relative("T6-2025", "co2_max", "t CO2", year=2025, enforce=False),
+                    relative("T6-bad", "co2_max", "t CO2", year=2025, bound=1.0,
+                             baseline=2.0, change_pct=0.0))
+    r = gridopt.solve(case)
+    assert r.targets.loc["T6-2025", "verdict"] == "not modelled (the case models 2030)"
+    assert r.targets.loc["T6-bad", "verdict"] == "not modelled (the case models 2030)"
+    assert [p.rule for p in case_problems(case)] == ["target-bound"]
+
+
+def test_gridopt_run_and_validate_with_relative_and_unevaluated_targets(tmp_path) -> None:
+    """The tiny case: a CO2 cap of 200 kt − 10 % = 180 kt (reported; the plan's annualised
+    CO2 is about 94 kt), a CO2 intensity per unit of GDP without its 2020 baseline, and a
+    non-fossil share by coal substitution. run prints and writes every verdict (blank
+    numbers, no 'nan'); validate names the row whose enforced target has no bound."""
+    import shutil
+    from pathlib import Path
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    case = tmp_path / "case"
+    shutil.copytree(Path(__file__).parent / "cases" / "tiny", case)
+    (case / "targets.csv").write_text(
+        "name,year,kind,bound,unit,baseline,change_pct,gdp,carrier,gce_per_kwh,enforce\n"
+        "T5,2030,co2_max,,kt CO2,200,-10,,,,false\n"
+        "T6,2030,co2_intensity_max,,t CO2/万元,,-19.5,1000,,,false\n"
+        "T3,2030,nonfossil_share_min,33.5,%,,,,wind,300,false\n")
+    runner = CliRunner()
+    res = runner.invoke(app, ["run", str(case), "--out", str(tmp_path / "out")],
+                        env={"COLUMNS": "240"})
+    assert res.exit_code == 0, res.output
+    assert "NOT EVALUATED (baseline not given)" in res.output and "nan" not in res.output
+    written = pd.read_csv(tmp_path / "out" / "targets.csv", index_col=0)
+    assert written.loc["T5", "required"] == pytest.approx(180.0)
+    assert written.loc["T5", "verdict"] == "PASS"
+    assert written.loc["T6", "verdict"] == "NOT EVALUATED (baseline not given)"
+    assert written.loc["T3", "verdict"] in ("PASS", "FAIL")
+    text = (case / "targets.csv").read_text().replace("-19.5,1000,,,false", "-19.5,1000,,,true")
+    (case / "targets.csv").write_text(text)
+    bad = runner.invoke(app, ["validate", str(case)], env={"COLUMNS": "300"})
+    assert bad.exit_code == 1
+    assert "targets.csv" in bad.output and "target 'T6'" in bad.output
+    assert "target-bound" in bad.output

@@ -233,13 +233,22 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _name(),
         Column("year", "float", None, lo=1900.0, hi=2200.0),
         Column("kind", "str", None),
-        Column("bound", "float", None, lo=0.0),
+        Column("bound", "float", math.nan, lo=0.0),  # blank: from baseline and change_pct
         Column("unit", "str", None),
+        Column("baseline", "float", math.nan, lo=0.0),  # base-year value, in ``unit``
+        Column("change_pct", "float", math.nan, lo=-100.0),  # B = baseline (1 + change/100)
         Column("carrier", "str", ""),  # capacity and share numerator: carriers, ';'-separated
         Column("of_carriers", "str", ""),  # share denominator: carriers (blank: all generators)
         Column("fuel", "str", "", ref="fuels"),
         _nonneg("other"),  # outside the power system (e.g. non-power coal), in ``unit``
         Column("gdp", "float", math.nan, lo=0.0, lo_open=True),  # for CO2 per unit of GDP
+        # non-fossil share of energy consumption (nonfossil_share_min / _max) only:
+        Column("method", "str", ""),  # coal_substitution (blank) or calorific
+        Column("gce_per_kwh", "float", math.nan, lo=0.0, lo_open=True),  # coal substitution
+        Column("import_carriers", "str", ""),  # blank: carrier 'import' if the case has it
+        _share("import_nonfossil_pu"),  # the non-fossil share of imported electricity
+        _nonneg("other_nonfossil_tce"),  # non-fossil energy used outside the power system
+        _nonneg("other_total_tce"),  # all non-electric energy used outside the power system
         Column("enforce", "bool", False),
         Column("name_en", "str", ""),
         Column("name_zh", "str", ""),
@@ -284,4 +293,5 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "self_owned_plants": (("enrolled_mw", "potential_mw"),),
     "electrolysers": (("enrolled_mw", "potential_mw"),),
     "flexible_buildings": (("enrolled_mw", "potential_mw"),),
+    "targets": (("other_nonfossil_tce", "other_total_tce"),),  # O^nf is a part of O^tot
 }

@@ -2,7 +2,8 @@
 See ``models/targets.md``.
 
 Each target k of the modelled year compares an annual quantity with a bound B_k (converted
-from the target's unit to the model's: MW, t CO2, GJ or the fuel's own unit, MWh):
+from the target's unit to the model's: MW, t CO2, GJ or the fuel's own unit, MWh, tce), given
+as ``bound`` or relative to a base year as ``baseline`` × (1 + ``change_pct`` / 100):
 
 - ``capacity_min`` / ``capacity_max``: Σ_{g ∈ C_k} (P̄_g + p^new_g) ≥ / ≤ B_k   (MW)
 - ``co2_max``: Σ_g Σ_t w_t e_g p_{g,t} + Σ_i Σ_t w_t e_i q_{i,t} + O_k ≤ B_k   (t)
@@ -12,10 +13,17 @@ from the target's unit to the model's: MW, t CO2, GJ or the fuel's own unit, MWh
   fuel's unit (t of raw coal, 1000 m³ of gas) or in heat (GJ, tce at 29.3076 GJ/tce)
 - ``share_min`` / ``share_max``: Σ_{g ∈ C_k} Σ_t w_t p_{g,t} ≥ / ≤ B_k Σ_{g ∈ G_k} Σ_t w_t p_{g,t}
   (generation of carriers C_k over that of G_k, all generators when blank)
+- ``nonfossil_share_min`` / ``_max``: N_k ≥ / ≤ B_k D_k, the non-fossil share of the city's
+  primary energy consumption (tce): N_k = c (Σ_{g ∈ C_k} Σ_t w_t p_{g,t} + s Σ_{g ∈ I_k} Σ_t
+  w_t p_{g,t}) + O^nf_k and D_k = H(x) + c (Σ_{g ∈ C_k ∪ I_k} Σ_t w_t p_{g,t}) + O^tot_k, with
+  c the tce per MWh of electricity (coal substitution: the row's gce/kWh; calorific: 0.1229),
+  I_k the import carriers, s their non-fossil share and H the heat of the fuel burnt by the
+  other generators and the self-owned plants' extra output
 
 O_k (``other``) is the part outside the power system (e.g. the city's non-power coal use),
 an input. Enforced targets become rows ``targets.lower`` / ``targets.upper``, one per target,
-whose duals are the targets' shadow prices; reported ones are only evaluated.
+whose duals are the targets' shadow prices; reported ones are only evaluated. A reported target
+whose bound or GDP is not given is listed as NOT EVALUATED, with the reason.
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ import pandas as pd
 
 from gridopt.case.case import Case, CaseError, Problem, csv_line
 from gridopt.case.cells import closest
-from gridopt.case.units import UNITS, convert, dimension, to_base
+from gridopt.case.schema import TABLES
+from gridopt.case.units import TCE_GJ, UNITS, convert, dimension, to_base
 from gridopt.components.network import system_demand
 from gridopt.components.self_owned_plants import plant_table
 from gridopt.model.arrays import ArrayModel
@@ -43,9 +52,20 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "fuel_max": ("<=", ("heat", "mass", "volume")),
     "share_min": (">=", ("share",)),
     "share_max": ("<=", ("share",)),
+    "nonfossil_share_min": (">=", ("share",)),
+    "nonfossil_share_max": ("<=", ("share",)),
 }
 #: Kinds whose quantity may include a part outside the power system (``other``).
 OTHER_KINDS = ("capacity_min", "capacity_max", "co2_max", "fuel_max")
+#: The non-fossil share of energy consumption, and the columns only these kinds read.
+NONFOSSIL_KINDS = ("nonfossil_share_min", "nonfossil_share_max")
+NONFOSSIL_COLUMNS = ("method", "gce_per_kwh", "import_carriers", "import_nonfossil_pu",
+                     "other_nonfossil_tce", "other_total_tce")
+#: How electricity counts as primary energy: coal substitution (China's official method,
+#: 发电煤耗法, at the row's gce/kWh) or its heat equivalent (电热当量).
+METHODS = ("coal_substitution", "calorific")
+#: The heat equivalent of electricity, gce per kWh (NBS: 0.1229 kgce/kWh ≈ 3.6 GJ/MWh).
+HEAT_EQUIVALENT_GCE_PER_KWH = 122.9
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,7 @@ class Target:
     den: Expr
     model_unit: str
     factor: float  # one unit of the target's unit in model units
+    missing: str = ""  # why a reported target cannot be evaluated (no bound, no GDP)
 
     def achieved(self, x: np.ndarray) -> float:
         """num(x) / den(x) in model units (den = 1 for absolute targets)."""
@@ -194,14 +215,76 @@ def _target(m: ArrayModel, case: Case, name: str, row: pd.Series) -> Target:
         hint = f"did you mean '{lowered[close]}'? " if close else ""
         raise _RowError("unit", "target-unit", f"'{unit}' is not a unit for {kind} ({hint}"
                         f"units of {' or '.join(dims)}: {', '.join(fits)})")
+    _check_columns(row)
+    missing = _missing(row, dim)
     num, den, model_unit = _quantity(m, case, row, dim)
     factor = _factor(case, row, dim)
-    other = float(row["other"])
-    if other and kind not in OTHER_KINDS:
+    other = constant(float(row["other"]) * factor)
+    return Target(name, sense, _bound(row) * factor, num + other, den, model_unit, factor,
+                  missing)
+
+
+def _check_columns(row: pd.Series) -> None:
+    """Refuse a column the row's kind would not read (it would be ignored silently)."""
+    kind = row["kind"]
+    if float(row["other"]) and kind not in OTHER_KINDS:
+        hint = "; use other_nonfossil_tce and other_total_tce" if kind in NONFOSSIL_KINDS \
+            else ""
         raise _RowError("other", "target-other", f"'other' adds a quantity outside the power "
-                   f"system to {', '.join(OTHER_KINDS)} targets only, not to {kind}")
-    return Target(name, sense, float(row["bound"]) * factor, num + constant(other * factor),
-                  den, model_unit, factor)
+                        f"system to {', '.join(OTHER_KINDS)} targets only, not to {kind}{hint}")
+    for column in NONFOSSIL_COLUMNS:
+        if kind not in NONFOSSIL_KINDS and _given(row, column):
+            raise _RowError(column, "target-column", f"'{column}' is read by "
+                            f"{' and '.join(NONFOSSIL_KINDS)} only, not by {kind}")
+    if kind in NONFOSSIL_KINDS and _given(row, "of_carriers"):
+        raise _RowError("of_carriers", "target-column", f"{kind} has no carriers in its "
+                        "denominator: it is the city's whole primary energy consumption")
+
+
+def _given(row: pd.Series, column: str) -> bool:
+    """Whether the row's ``column`` differs from the schema's default (blank)."""
+    default = next(c.default for c in TABLES[FAMILY] if c.name == column)
+    value = row[column]
+    if isinstance(default, float):
+        return not (np.isnan(value) if np.isnan(default) else float(value) == default)
+    return str(value).strip() != str(default)
+
+
+def _bound(row: pd.Series) -> float:
+    """The bound in the row's unit: ``bound``, or ``baseline`` × (1 + ``change_pct`` / 100);
+    NaN when neither is given (see :func:`_missing`)."""
+    if _given(row, "baseline"):
+        if _given(row, "bound"):
+            raise _RowError("baseline", "target-bound", f"both bound {row['bound']:g} and "
+                            f"baseline {row['baseline']:g} are given: give the bound, or the "
+                            "baseline with change_pct, not both")
+        if not _given(row, "change_pct"):
+            raise _RowError("change_pct", "target-bound", "a baseline needs change_pct, the "
+                            "change from it in % (e.g. -19.5; 0 for the baseline itself)")
+        return float(row["baseline"]) * (1.0 + float(row["change_pct"]) / 100.0)
+    if _given(row, "bound") and _given(row, "change_pct"):
+        raise _RowError("change_pct", "target-bound", f"change_pct {row['change_pct']:g} is a "
+                        "change from a baseline; with a bound it would be ignored: give the "
+                        "bound, or the baseline with change_pct, not both")
+    return float(row["bound"])
+
+
+def _missing(row: pd.Series, dim: str) -> str:
+    """Why the row cannot be evaluated ("" when it can): no bound (nor baseline) or, for an
+    intensity per unit of GDP, no GDP. Refused when the row is enforced."""
+    column, why = "", ""
+    if dim == "co2_per_gdp" and not float(row["gdp"]) > 0:
+        column, why = "gdp", "gdp not given"
+    elif np.isnan(_bound(row)):
+        column = "baseline" if _given(row, "change_pct") else "bound"
+        why = "baseline not given" if column == "baseline" else "no bound or baseline given"
+    if why and bool(row["enforce"]):
+        rule = "target-gdp" if column == "gdp" else "target-bound"
+        need = "the year's GDP in column 'gdp' (> 0)" if column == "gdp" else \
+            "a bound: 'bound', or 'baseline' with 'change_pct'"
+        raise _RowError(column, rule, f"an enforced target needs {need} ({why}); with "
+                        "enforce false it is listed as NOT EVALUATED")
+    return why
 
 
 def _quantity(m: ArrayModel, case: Case, row: pd.Series, dim: str) -> tuple[Expr, Expr, str]:
@@ -213,12 +296,8 @@ def _quantity(m: ArrayModel, case: Case, row: pd.Series, dim: str) -> tuple[Expr
     if kind == "co2_max":
         return emissions(m, case), one, "t"
     if kind == "co2_intensity_max":
-        if dim == "co2_per_gdp":
-            gdp = float(row["gdp"])
-            if not gdp > 0:
-                raise _RowError("gdp", "target-gdp", "a CO2 intensity per unit of GDP needs the "
-                           "year's GDP in column 'gdp' (> 0)")
-            return emissions(m, case), constant(gdp), "t"
+        if dim == "co2_per_gdp":  # NaN without a GDP: the target is NOT EVALUATED
+            return emissions(m, case), constant(float(row["gdp"])), "t"
         return emissions(m, case), constant(np.dot(case.weights, system_demand(case))), "t"
     if kind == "fuel_max":
         return fuel_use(m, case, row["fuel"], heat=dim == "heat"), one, \
@@ -226,6 +305,8 @@ def _quantity(m: ArrayModel, case: Case, row: pd.Series, dim: str) -> tuple[Expr
     carriers = _known(case, row, "carrier")
     if not carriers:
         raise _RowError("carrier", "target-carrier", "a share needs the carriers it counts")
+    if kind in NONFOSSIL_KINDS:
+        return (*nonfossil_energy(m, case, row, carriers), "tce")
     return generation(m, case, carriers), \
         generation(m, case, _known(case, row, "of_carriers")), "MWh"
 
@@ -336,6 +417,93 @@ def generation(m: ArrayModel, case: Case, carriers: list[str]) -> Expr:
     return _weighted(m, case, "generators.dispatch", mine.astype(float))
 
 
+def nonfossil_energy(m: ArrayModel, case: Case, row: pd.Series,
+                     carriers: list[str]) -> tuple[Expr, Expr]:
+    """(non-fossil, total) primary energy consumption of the city, tce: electricity of the
+    non-fossil ``carriers`` and of imports at c tce/MWh (imports non-fossil in the share
+    ``import_nonfossil_pu``), the heat of the fuel the other generators and the self-owned
+    plants burn, and the energy outside the power system (``other_*_tce``)."""
+    c = _tce_per_mwh(row)
+    imports = _import_carriers(case, row, carriers)
+    power = generation(m, case, carriers).scaled(c)
+    imported = generation(m, case, imports).scaled(c) if imports else ZERO
+    num = power + imported.scaled(float(row["import_nonfossil_pu"])) \
+        + constant(float(row["other_nonfossil_tce"]))
+    den = fossil_heat(m, case, carriers + imports) + power + imported \
+        + constant(float(row["other_total_tce"]))
+    return num, den
+
+
+def _tce_per_mwh(row: pd.Series) -> float:
+    """c: tce of primary energy per MWh of electricity under the row's ``method``."""
+    method = str(row["method"]).strip() or METHODS[0]
+    if method not in METHODS:
+        close = closest(method, list(METHODS))
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise _RowError("method", "target-method", f"unknown method '{method}'{hint}; one of "
+                        f"{', '.join(METHODS)}")
+    gce = float(row["gce_per_kwh"])
+    if method == "calorific":
+        if not np.isnan(gce):
+            raise _RowError("gce_per_kwh", "target-gce", "the calorific method counts a kWh "
+                            f"at its heat, {HEAT_EQUIVALENT_GCE_PER_KWH:g} gce; gce_per_kwh "
+                            "would be ignored: leave it blank, or use coal_substitution")
+        return HEAT_EQUIVALENT_GCE_PER_KWH / 1000.0
+    if np.isnan(gce):
+        raise _RowError("gce_per_kwh", "target-gce", "the coal_substitution method needs the "
+                        "year's average supply coal consumption of thermal power in "
+                        "'gce_per_kwh' (gce/kWh, e.g. 300)")
+    if gce < HEAT_EQUIVALENT_GCE_PER_KWH:
+        raise _RowError("gce_per_kwh", "target-gce", f"gce_per_kwh {gce:g} is below "
+                        f"{HEAT_EQUIVALENT_GCE_PER_KWH:g}, the heat of a kWh (a thermal plant "
+                        "above 100 % efficiency); it is in g, not kg, of coal equivalent per kWh")
+    return gce / 1000.0  # g/kWh = kg/MWh
+
+
+def _import_carriers(case: Case, row: pd.Series, carriers: list[str]) -> list[str]:
+    """I_k: ``import_carriers``, or when blank the carrier ``import`` if a generator has it
+    (and it is not counted as non-fossil already)."""
+    if _given(row, "import_carriers"):
+        names = _known(case, row, "import_carriers")
+        both = sorted(set(names) & set(carriers))
+        if both:
+            raise _RowError("import_carriers", "target-import", f"'{both[0]}' is in carrier "
+                            "and in import_carriers; an import's non-fossil part is "
+                            "import_nonfossil_pu")
+    else:
+        gens = case.table("generators")
+        have = set(gens["carrier"]) if not gens.empty else set()
+        names = [c for c in ("import",) if c in have and c not in carriers]
+    if not names and float(row["import_nonfossil_pu"]):
+        raise _RowError("import_nonfossil_pu", "target-import", "import_nonfossil_pu is given "
+                        "but no generator is an import (name their carrier in import_carriers)")
+    return names
+
+
+def fossil_heat(m: ArrayModel, case: Case, not_fossil: list[str]) -> Expr:
+    """H: the heat (tce) of the fuel burnt by the generators of carriers other than
+    ``not_fossil`` and by the self-owned plants' extra output."""
+    out = ZERO
+    for block, table in _sources(case):
+        if table.empty:
+            continue
+        rate = table["heat_rate_gj_per_mwh"].to_numpy(float) / TCE_GJ
+        if block == "generators.dispatch":
+            fossil = ~table["carrier"].isin(not_fossil).to_numpy()
+            _check_heat(table, fossil & (rate <= 0))
+            rate = np.where(fossil, rate, 0.0)
+        out = out + _weighted(m, case, block, rate)
+    return out
+
+
+def _check_heat(gens: pd.DataFrame, unknown: np.ndarray) -> None:
+    if unknown.any():
+        name, carrier = gens.index[unknown][0], gens["carrier"][unknown].iloc[0]
+        raise _RowError("carrier", "target-fossil-heat", f"generator '{name}' of carrier "
+                        f"'{carrier}' counts as fossil but has no heat_rate_gj_per_mwh, so its "
+                        f"primary energy is unknown: add '{carrier}' to carrier if it is "
+                        "non-fossil or to import_carriers if it is an import, or give it a "
+                        "heat rate")
 
 
 # -- verdicts --------------------------------------------------------------------------------
@@ -346,9 +514,10 @@ VERDICT_COLUMNS = ["year", "kind", "name_en", "name_zh", "scope", "required", "a
 def verdicts(m: ArrayModel, case: Case, x: np.ndarray | None,
              row_dual: np.ndarray | None) -> pd.DataFrame:
     """One row per declared target: required and achieved in the target's own unit, PASS /
-    FAIL (or that its year is not modelled), the margin (positive: room left; negative: the
-    shortfall) and, for an enforced target, its shadow price: the cost of tightening it by
-    one model unit (currency per t, per MW-yr, per GJ or fuel unit, per MWh)."""
+    FAIL (or NOT EVALUATED with the reason, or that its year is not modelled), the margin
+    (positive: room left; negative: the shortfall) and, for an enforced target, its shadow
+    price: the cost of tightening it by one model unit (currency per t, per MW-yr, per GJ or
+    fuel unit, per MWh, per tce)."""
     table = case.table(FAMILY)
     out = pd.DataFrame(index=table.index, columns=VERDICT_COLUMNS, dtype=object)
     if table.empty:
@@ -362,26 +531,45 @@ def verdicts(m: ArrayModel, case: Case, x: np.ndarray | None,
 
 def _verdict(m: ArrayModel, case: Case, row: pd.Series, target: Target | None,
              x: np.ndarray | None, row_dual: np.ndarray | None, year: int) -> list:
+    required = _required(row)
     head = [int(row["year"]), row["kind"], row["name_en"], row["name_zh"], row["scope"],
-            float(row["bound"])]
+            required]
     enforced = bool(row["enforce"])
     if target is None or x is None:
         why = f"not modelled (the case models {year})" if int(row["year"]) != year else \
             "no solution"
         return [*head, np.nan, row["unit"], why, np.nan, enforced, np.nan, ""]
     achieved = target.achieved(x) / target.factor
+    if target.missing:
+        return [*head, achieved, row["unit"], f"NOT EVALUATED ({target.missing})", np.nan,
+                enforced, np.nan, ""]
     sign = 1.0 if target.sense == ">=" else -1.0
-    margin = sign * (achieved - float(row["bound"]))
-    ok = margin >= -1e-6 * max(1.0, abs(float(row["bound"])))
-    price, price_unit = np.nan, ""
-    block = f"{FAMILY}.{'lower' if target.sense == '>=' else 'upper'}"
-    if enforced and row_dual is not None and block in m.con_blocks:
-        names = m.con_blocks[block].coords[0]
-        dual = row_dual[m.con_blocks[block].start + names.get_loc(row.name)]
-        price = sign * float(dual)  # per model unit of the row's left-hand side
-        if abs(price) < 1e-12:
-            price = 0.0  # a slack target: 0, not "-0.00"
-        per = "MW-yr" if target.model_unit == "MW" else target.model_unit
-        price_unit = f"{case.currency}/{per}"
+    margin = sign * (achieved - required)
+    ok = margin >= -1e-6 * max(1.0, abs(required))
+    price, price_unit = _price(m, case, row, target, row_dual) if enforced else (np.nan, "")
     return [*head, achieved, row["unit"], "PASS" if ok else "FAIL", margin, enforced, price,
             price_unit]
+
+
+def _required(row: pd.Series) -> float:
+    """The bound in the row's unit; NaN when it is not given or cannot be read (a row of
+    another year is not built, so its problems surface in ``gridopt validate`` only)."""
+    try:
+        return _bound(row)
+    except _RowError:
+        return np.nan
+
+
+def _price(m: ArrayModel, case: Case, row: pd.Series, target: Target,
+           row_dual: np.ndarray | None) -> tuple[float, str]:
+    """The shadow price of an enforced target, per model unit of its row's left-hand side."""
+    block = f"{FAMILY}.{'lower' if target.sense == '>=' else 'upper'}"
+    if row_dual is None or block not in m.con_blocks:
+        return np.nan, ""
+    names = m.con_blocks[block].coords[0]
+    dual = row_dual[m.con_blocks[block].start + names.get_loc(row.name)]
+    price = (1.0 if target.sense == ">=" else -1.0) * float(dual)
+    if abs(price) < 1e-12:
+        price = 0.0  # a slack target: 0, not "-0.00"
+    per = "MW-yr" if target.model_unit == "MW" else target.model_unit
+    return price, f"{case.currency}/{per}"

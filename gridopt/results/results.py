@@ -359,8 +359,9 @@ class Results:
 
     @cached_property
     def targets(self) -> pd.DataFrame:
-        """Each declared target: required and achieved in its own unit, PASS/FAIL (or not
-        modelled), margin, and the shadow price of an enforced one (``models/targets.md``)."""
+        """Each declared target: required and achieved in its own unit, PASS/FAIL (or NOT
+        EVALUATED with the reason, or not modelled), margin, and the shadow price of an
+        enforced one (``models/targets.md``)."""
         return verdicts(self.model, self.case, self.solution.x, self.solution.row_dual)
 
     def summary(self) -> dict[str, Any]:
