@@ -5,7 +5,7 @@ Run from anywhere::
 
     python scripts/build_luzhou_case.py           # (re)write all files of the case but README.md
     python scripts/build_luzhou_case.py --check   # rebuild in memory, compare with the files
-    python scripts/build_luzhou_case.py --import-tou --out /tmp/luzhou-tou   # scenario (see below)
+    python scripts/build_luzhou_case.py --variant open-caps --out /tmp/open   # sensitivity case
 
 Everything numeric in the case is written by this script, so that each conversion (USD2010 → CNY,
 EUR → CNY, MMBtu → GJ, per kW → per MW) is computed in one place and the origin of every number
@@ -26,10 +26,14 @@ Derived series (see ``data/luzhou-2030/README.md`` for the caveats):
 * wind: SYNTHETIC, NOT MEASURED: a seeded AR(1)/Weibull wind-speed process at two ridge sites
   with seasonal and diurnal modulation, through a generic IEC class III power curve, calibrated
   to a stated full-load-hours figure;
-* imports and run-of-river hydro: monthly wet/dry-season availability shapes.
+* imports and run-of-river hydro: monthly wet/dry-season availability shapes; the import price
+  (``price_per_mwh.csv``): the Sichuan market's level by season x the TOU ratio of the hour;
+* coal availability: planned overhauls and a forced-outage derating.
 
-Scenario, not the default: ``--import-tou`` also writes ``price_per_mwh.csv``, the import price
-shaped by the Sichuan time-of-use ratios (valley 0.4, flat 1, peak 1.6, critical peak 1.92).
+Sensitivity variants (``--variant``, written elsewhere, never over the default case): no build
+caps on renewables (``open-caps``), the first case's flat import price (``flat-import``), gas at
+the price implied by Sichuan's gas-power tariff (``gas-tariff``), a 2,500 MW import limit
+(``import-2500``).
 
 Every random draw uses ``numpy.random.default_rng(SEED)`` with fixed seeds, so the output is
 byte-identical from run to run on the same library versions.
@@ -38,6 +42,7 @@ byte-identical from run to run on the same library versions.
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 from dataclasses import dataclass
@@ -73,6 +78,7 @@ CNY_PER_EUR = 7.8
 SRC_EUR = ("EUR -> CNY at 7.8 CNY/EUR: assumption (unverified value, approx. 2023-2024 average "
            "exchange rate from general knowledge)")
 KJ_PER_KCAL = 4.1868
+TCE_GJ = 7000 * KJ_PER_KCAL / 1000   # GJ per tonne of standard coal (7,000 kcal/kg) = 29.3076
 PER_KW_TO_PER_MW = 1000.0
 SRC_KW = "per kW -> per MW: x 1,000"
 
@@ -368,18 +374,52 @@ def monthly_series(snapshots: pd.DatetimeIndex, values: list[float]) -> np.ndarr
     return np.asarray(values)[np.asarray(snapshots.month) - 1]
 
 
-# Optional scenario (--import-tou, not part of the default case): the import price shaped by the
-# Sichuan time-of-use ratios from 1 Jun 2023 (川发改价格规〔2023〕186号, FACTS D): peak 10-12 h and
-# 15-21 h = flat x 1.6; flat 07-10, 12-15, 21-23 h; valley 23-07 h = flat x 0.4; critical peak
-# (Jul and Aug 15-17 h, Jan and Dec 19-21 h) = peak x 1.2; flat = the import vom_per_mwh.
-def import_tou_price(snapshots: pd.DatetimeIndex, flat: float) -> np.ndarray:
+# Price of the provincial market, by month (CNY/MWh): Sichuan 2025 as compiled in
+# johnhany/BladeBend docs/各省数据2025/四川.md (commit bf8c7db), citing 四川电力交易中心 (L): the
+# centralised-trade monthly averages read for the dry season (March 398.62, April 401.02) and the
+# wet season (June 121.48, August 122.10); the flat months (May, November) take the dry level x
+# the ratio of the flat- to the dry-season price cap (333.84 / 415.63), an assumption.
+MARKET_DRY = (398.62 + 401.02) / 2
+MARKET_WET = (121.48 + 122.10) / 2
+MARKET_FLAT = MARKET_DRY * 333.84 / 415.63
+IMPORT_PRICE_MONTHLY = [MARKET_DRY] * 4 + [MARKET_FLAT] + [MARKET_WET] * 5 + [MARKET_FLAT,
+                                                                               MARKET_DRY]
+
+
+def tou_ratio(snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """Sichuan time-of-use ratios from 1 Jun 2023 (川发改价格规〔2023〕186号, FACTS D): valley
+    23-07 h x 0.4, flat 07-10, 12-15 and 21-23 h x 1.0, peak 10-12 and 15-21 h x 1.6, critical
+    peak (Jul and Aug 15-17 h, Jan and Dec 19-21 h) = peak x 1.2. A day averages 1.0 (1.027 on
+    critical-peak days)."""
     h = np.asarray(snapshots.hour)
     m = np.asarray(snapshots.month)
     ratio = np.where((h >= 23) | (h < 7), 0.4,
                      np.where(((h >= 10) & (h < 12)) | ((h >= 15) & (h < 21)), 1.6, 1.0))
     crit = ((np.isin(m, [7, 8]) & (h >= 15) & (h < 17))
             | (np.isin(m, [1, 12]) & (h >= 19) & (h < 21)))
-    return np.round(flat * np.where(crit, 1.6 * 1.2, ratio), 2)
+    return np.where(crit, 1.6 * 1.2, ratio)
+
+
+def import_price(snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """Hourly import price = the month's market level x the TOU ratio of the hour."""
+    return np.round(monthly_series(snapshots, IMPORT_PRICE_MONTHLY) * tou_ratio(snapshots), 2)
+
+
+# Coal availability: planned overhaul of one 600 MW unit for 28 days in June and of the other in
+# October (assumption: wet-season months of low load, when Sichuan's thermal plants stand by; no
+# planned-outage statistic was found), and a forced-outage derating of 32.42 h/yr (equivalent
+# unplanned outage hours of the worst of three 600/300 MW unit classes at the NEA/CEC 2020
+# reliability conference, Shanghai Electric release of 1 Jul 2020, via satasort.org; L-M).
+COAL_FORCED_H = 32.42
+COAL_OVERHAUL = (("2030-06-01", "2030-06-29"), ("2030-10-01", "2030-10-29"))
+
+
+def coal_availability(snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """Share of Chuannan's 1,200 MW available: (1 − EUOH/8760) x (1 − 0.5 per unit in overhaul)."""
+    out = np.full(len(snapshots), 1.0)
+    for start, end in COAL_OVERHAUL:
+        out[(snapshots >= start) & (snapshots < end)] -= 0.5
+    return out * (1.0 - COAL_FORCED_H / 8760.0)
 
 
 # =============================================================================================
@@ -448,14 +488,23 @@ FUEL_SOURCES = {
 
 # Generators ----------------------------------------------------------------------------------
 # Coal (Chuannan 2 x 600 MW): SWITCH-China existing-plant entry.
-COAL_HR = mmbtu_to_gj(7.93)
-CCGT_HR = mmbtu_to_gj(7.02)
+# Coal: China's average supply coal consumption of coal power, 305.5 gce/kWh in 2020 (NDRC & NEA,
+# Nov 2021, FACTS F) x 29.3076 GJ/tce; a 2007 subcritical W-flame unit is likely worse (no figure
+# for the unit type was found), so this is a floor.
+SUPPLY_COAL_GCE_KWH = 305.5
+COAL_HR = SUPPLY_COAL_GCE_KWH * TCE_GJ / 1000
+# CCGT: the project's design figures, ≈ 0.6 bn m3 of gas for ≈ 3.5 TWh/yr (FACTS B), at 38.98 GJ
+# per 1000 m3: 0.6e6 x 38.98 / 3.5e6 = 6.682 GJ/MWh (53.9 %, LHV).
+CCGT_DESIGN_MWH = 3.5e6
+CCGT_DESIGN_1000M3 = 0.6e6
+CCGT_HR = CCGT_DESIGN_1000M3 * 38.98 / CCGT_DESIGN_MWH
 OCGT_HR = mmbtu_to_gj(9.76)
 BIOMASS_HR = 12.0       # assumption: 30 % net electrical efficiency
 
 GEN_COLUMNS = ["name", "bus", "carrier", "p_nom_mw", "extendable", "p_nom_max_mw", "p_min_pu",
                "p_max_pu", "capex_per_mw", "lifetime_yr", "fom_per_mw_yr", "vom_per_mwh", "fuel",
-               "heat_rate_gj_per_mwh", "co2_t_per_mwh"]
+               "heat_rate_gj_per_mwh", "co2_t_per_mwh", "ramp_up_pu_per_h", "ramp_down_pu_per_h"]
+COAL_RAMP = 0.5   # p.u./h, PyPSA-China-PIK fossil_ramps (FACTS E, L)
 
 
 def g(**kw) -> dict:
@@ -466,9 +515,9 @@ def g(**kw) -> dict:
 
 GENERATORS = [
     g(name="coal_chuannan", bus="luzhou_north", carrier="coal", p_nom_mw=1200.0,
-      extendable=False, p_min_pu=0.35, p_max_pu=1.0, capex_per_mw=3500 * PER_KW_TO_PER_MW,
+      extendable=False, p_min_pu=0.0, p_max_pu=1.0, capex_per_mw=3500 * PER_KW_TO_PER_MW,
       lifetime_yr=40.0, fom_per_mw_yr=usd2010(10514), vom_per_mwh=usd2010(3), fuel="coal",
-      heat_rate_gj_per_mwh=COAL_HR),
+      heat_rate_gj_per_mwh=COAL_HR, ramp_up_pu_per_h=COAL_RAMP, ramp_down_pu_per_h=COAL_RAMP),
     g(name="gas_ccgt_luzhou", bus="luzhou_north", carrier="gas", p_nom_mw=1400.0,
       extendable=False, p_min_pu=0.0, p_max_pu=1.0, capex_per_mw=2000 * PER_KW_TO_PER_MW,
       lifetime_yr=25.0, fom_per_mw_yr=usd2010(6400), vom_per_mwh=usd2010(2), fuel="gas",
@@ -512,18 +561,21 @@ GENERATORS = [
       vom_per_mwh=0.0, fuel="biomass", heat_rate_gj_per_mwh=BIOMASS_HR),
     g(name="import_sichuan_grid", bus="luzhou_north", carrier="import", p_nom_mw=IMPORT_LIMIT_MW,
       extendable=False, p_min_pu=0.0, p_max_pu=1.0, capex_per_mw=0.0, lifetime_yr=25.0,
-      fom_per_mw_yr=0.0, vom_per_mwh=401.2, heat_rate_gj_per_mwh=0.0, co2_t_per_mwh=0.1404),
+      fom_per_mw_yr=0.0, vom_per_mwh=0.0, heat_rate_gj_per_mwh=0.0, co2_t_per_mwh=0.1404),
 ]
 
 _UNUSED_EXISTING = "not used: existing, non-extendable capacity"
 _ASSUMED_ZERO_FOM = ("assumption: 0 (no fixed O&M figure in " + FACTS +
                      "; understates the cost of this option)")
-_FLEX = ("0.35 = upper end of the 30-35 % minimum output after a standard flexibility retrofit "
-         "(NEA thermal-flexibility pilot, 14 Jun 2016, via CNREC; " + FACTS + " E); assumption "
-         "that Chuannan is retrofitted by 2030 as the Plan asks (§二(一)5 "
-         "推进高效燃煤机组灵活性改造); "
-         "pre-retrofit value 0.40 (SWITCH-China minimum_loading). In an LP without unit commitment "
-         "this is a floor for every hour of the year")
+_FLEX = ("0 in this LP: the minimum stable output, 0.35 after a standard flexibility retrofit "
+         "(NEA thermal-flexibility pilot, 14 Jun 2016, via CNREC; " + FACTS + " E; Plan §二(一)5 "
+         "推进高效燃煤机组灵活性改造) or 0.40 before (SWITCH-China minimum_loading), applies to a "
+         "committed unit and needs unit commitment; as an hourly floor it would keep both units "
+         "on through the wet season, when Sichuan's coal fleet stands by (coal < 9 % of Sichuan's "
+         "capacity but 13 % of its energy in 2023, NEA Sichuan office via 南方能源观察, "
+         "grayscaleinsight.com/topic-post/2461; historically < 3,000 h/yr, Nikkei Asia 5 Sep "
+         "2022). "
+         "Understates the cost of cycling: no start-up costs, no minimum up/down times")
 
 GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
     # --- coal
@@ -532,7 +584,12 @@ GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
         "(SWITCH-China database/existing_plants.csv; " + FACTS + " B); assumed still in service "
         "in 2030", "M"),
     ("coal_chuannan", "p_min_pu"): (_FLEX, "M"),
-    ("coal_chuannan", "p_max_pu"): ("default 1 (no derating assumed)", "M"),
+    ("coal_chuannan", "p_max_pu"): ("unused: hourly availability in availability_pu.csv "
+                                    "(overhauls and forced outages)", "H"),
+    ("coal_chuannan", "ramp_up_pu_per_h"): (
+        "0.5 p.u./h (PyPSA-China-PIK config/technology_config.yaml fossil_ramps; " + FACTS +
+        " E); no China-specific unit figure found", "L"),
+    ("coal_chuannan", "ramp_down_pu_per_h"): ("0.5 p.u./h, as ramp up", "L"),
     ("coal_chuannan", "capex_per_mw"): (
         "reference only (" + _UNUSED_EXISTING + "): coal capex 3,500 CNY/kW 2030 (Zhu et al. 2025 "
         "in " + LITREV + "; " + FACTS + " E) x 1,000", "M"),
@@ -544,8 +601,13 @@ GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
     ("coal_chuannan", "vom_per_mwh"): (
         "SWITCH-China Chuannan VOM 3 USD2010/MWh (" + FACTS + " B) x 6.77 = 20.31 CNY/MWh", "L"),
     ("coal_chuannan", "heat_rate_gj_per_mwh"): (
-        "SWITCH-China existing_plants.csv Chuannan heat rate 7.93 MMBtu/MWh (≈ 43 %; " + FACTS +
-        " B/E) x 1.055056 GJ/MMBtu = 8.3666 GJ/MWh", "M"),
+        "China's average supply coal consumption of coal power 305.5 gce/kWh in 2020 (NDRC & NEA "
+        "《全国煤电机组改造升级实施方案》, Nov 2021, via Reuters; " + FACTS + " F) x 29.3076 "
+        "GJ/tce "
+        f"= {COAL_HR:.4f} GJ/MWh sent out (40.2 %). Chuannan's units are 2007/2008 subcritical "
+        "W-flame boilers (" + FACTS + " B), a type likely worse than the national mean, which "
+        "includes supercritical units: a floor (no unit-type figure found). SWITCH-China's 7.93 "
+        "MMBtu/MWh for this plant (43 %) was better than the national mean and is not used", "M"),
     # --- CCGT
     ("gas_ccgt_luzhou", "p_nom_mw"): (
         "Luzhou gas power project 2 x 700 MW H-class CCGT (Sichuan Investment Group news 3 Jan "
@@ -555,7 +617,7 @@ GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
         "0 in this LP: the SWITCH-China minimum loading 0.45 (" + FACTS + " E) applies per "
         "committed unit and needs unit commitment; as an hourly floor it would force ≈ 5.5 TWh/yr "
         "of gas, far above the project's planned 3.5 TWh/yr", "M"),
-    ("gas_ccgt_luzhou", "p_max_pu"): ("default 1", "M"),
+    ("gas_ccgt_luzhou", "p_max_pu"): ("default 1 (no outage data for the new units)", "L"),
     ("gas_ccgt_luzhou", "capex_per_mw"): (
         "reference only (" + _UNUSED_EXISTING + "): gas capex 2,000 CNY/kW 2030 (Zhu et al. 2025 "
         "in " + LITREV + ") x 1,000; the project's own figure is ≈ 2,500 CNY/kW (3.5 bn CNY / "
@@ -568,8 +630,10 @@ GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
     ("gas_ccgt_luzhou", "vom_per_mwh"): (
         "SWITCH-China Gas_CCGT_RC VOM 2 USD2010/MWh (" + FACTS + " E) x 6.77 = 13.54 CNY/MWh", "M"),
     ("gas_ccgt_luzhou", "heat_rate_gj_per_mwh"): (
-        "SWITCH-China Gas_CCGT_RC heat rate 7.02 MMBtu/MWh (≈ 48.6 %; " + FACTS + " E) x 1.055056 "
-        "= 7.4065 GJ/MWh (an H-class unit is likely better, ≈ 6.2-6.5 GJ/MWh, unverified)", "M"),
+        "the project's design figures: ≈ 0.6 bn m3 of gas (6亿方) for ≈ 3.5 TWh/yr (35亿千瓦时) "
+        "(Sichuan Investment Group news 3 Jan 2023; " + FACTS + " B) x 38.98 GJ per 1000 m3 = "
+        f"{CCGT_HR:.4f} GJ/MWh (53.9 %, LHV; includes the design's own part load and starts). "
+        "SWITCH-China's generic CCGT (7.02 MMBtu/MWh, 48.6 %) is no longer used", "M"),
     # --- OCGT option
     ("gas_ocgt_new", "p_nom_mw"): ("option: nothing existing", "H"),
     ("gas_ocgt_new", "p_nom_max_mw"): ("no cap (blank = inf): optional peaker, only built if "
@@ -692,12 +756,13 @@ GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
     ("import_sichuan_grid", "p_nom_mw"): (
         "assumption (GAP, " + FACTS + " I: 'import limit = Luzhou's 500 kV transformer capacity'): "
         "3,000 MW, e.g. two 500/220 kV substations with 2 x 750 MVA each (a common configuration, "
-        "unverified for Luzhou); chosen so that the existing fleet plus imports covers every hour "
-        "of the 2030 load (checked by the builder)", "L"),
+        "unverified for Luzhou). NOT a finding: the value was first chosen so that the existing "
+        "fleet plus imports covers every hour of the 2030 load, so the adequacy margin the "
+        "builder prints follows from it (see README; the import-2500 variant shows the "
+        "alternative)", "L"),
     ("import_sichuan_grid", "vom_per_mwh"): (
-        "assumption (unverified value 0.4012 CNY/kWh = Sichuan coal-fired benchmark on-grid price, "
-        + FACTS + " Unverified/I; the ±20 % market band around it is sourced, D) = 401.2 CNY/MWh, "
-        "one price all year (wet-season hydro is in reality cheaper)", "L"),
+        "not used: the import's hourly price is in price_per_mwh.csv (it replaces the marginal "
+        "cost, models/generators.md)", "H"),
     ("import_sichuan_grid", "co2_t_per_mwh"): (
         "Sichuan grid emission factor 0.1404 kgCO2/kWh, 2022 data (MEE release 26 Dec 2024 via "
         "Sandpiper; " + FACTS + " F)", "M"),
@@ -1422,6 +1487,7 @@ def build_series(snapshots: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFram
     avail[PV_ROOFTOP.name] = solar_profile(w, PV_ROOFTOP)
     imp = monthly_series(snapshots, IMPORT_MONTHLY)
     avail["import_sichuan_grid"] = imp
+    avail["coal_chuannan"] = coal_availability(snapshots)
     avail["hydro_ror_south"] = imp * HYDRO_FLH / imp.sum()
     avail = avail.round(4)
     info = dict(wind_info)
@@ -1564,6 +1630,7 @@ def sources_table(info: dict, load: pd.DataFrame) -> pd.DataFrame:
         "vom_per_mwh": "0 (none)", "heat_rate_gj_per_mwh": "0 (no fuel)",
         "co2_t_per_mwh": "blank = heat rate x fuel co2_t_per_gj (see fuels.csv)",
         "extendable": "case design (existing plant vs option); see README",
+        "ramp_up_pu_per_h": "blank = no ramp limit", "ramp_down_pu_per_h": "blank = no ramp limit",
     }
     for gen in GENERATORS:
         for col in num_cols:
@@ -1617,43 +1684,112 @@ def sources_table(info: dict, load: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- the plan's targets (targets.csv; models/targets.md) ---------------------------------------
-#: (name, year, kind, bound, unit, carrier, fuel, enforce, name_zh, name_en, scope, source).
-#: T1 (peak response) is case.yaml's peak_response; T3 (non-fossil share of energy
-#: consumption), T5 and T6 (reductions per unit of GDP against 2020) are not expressible yet.
+# Inputs of the non-fossil share (T3) outside the power system, for the city (all proxies, L):
+# Sichuan 2021 energy use 230 Mtce, of it coal 25.9 %, oil 17 %, gas 16.7 % (Sichuan Statistics
+# Bureau analysis of 15 May 2022, via cnjg.gov.cn/new/detail/20220516094113774.html); less the
+# fuel of Sichuan's thermal power: generation 2021 = hydro 353.14 TWh / 0.816 = 432.8 TWh, of it
+# hydro 353.14 and wind 10.62 (same analysis) -> thermal and other ≈ 69.0 TWh x 305.5 gce/kWh
+# (FACTS F) ≈ 21.1 Mtce; non-power fossil ≈ 137.1 - 21.1 = 116.0 Mtce; x Luzhou's share of
+# Sichuan GDP 4.53 % (2023: 2,725.90 亿元, gongweng.com aggregator, L-M / 60,132.9 亿元, FACTS A);
+# held flat to 2030 (assumption).
+SC_ENERGY_MTCE_2021 = 230.0
+SC_FOSSIL_SHARE_2021 = 0.259 + 0.17 + 0.167
+SC_GEN_TWH_2021 = 353.14 / 0.816
+SC_THERMAL_TWH_2021 = SC_GEN_TWH_2021 - 353.14 - 10.62
+LUZHOU_GDP_SHARE_2023 = 2725.90 / 60132.9
+NONPOWER_FOSSIL_TCE = round((SC_ENERGY_MTCE_2021 * SC_FOSSIL_SHARE_2021
+                             - SC_THERMAL_TWH_2021 * 305.5 / 1000) * 1e6
+                            * LUZHOU_GDP_SHARE_2023, -4)
+#: Non-fossil share of Sichuan's generation 2021: hydro 81.6 % + wind 10.62 / 432.8 TWh (same
+#: analysis; solar not given, so a slight understatement); the share of imports that is non-fossil.
+IMPORT_NONFOSSIL = round(0.816 + 10.62 / SC_GEN_TWH_2021, 3)
+#: Coal substitution rate: the 2025 national target for supply coal consumption, 300 gce/kWh
+#: (NDRC & NEA, Nov 2021, FACTS F; the rate FACTS I names for T3).
+SUBSTITUTION_GCE_KWH = 300.0
+T3_INPUTS = dict(method="coal_substitution", gce_per_kwh=SUBSTITUTION_GCE_KWH,
+                 import_nonfossil_pu=IMPORT_NONFOSSIL, other_nonfossil_tce=0.0,
+                 other_total_tce=NONPOWER_FOSSIL_TCE)
+T3_SCOPE = ("whole city, coal-substitution method (China's official 发电煤耗法, " + FACTS +
+            " F) at 300 gce/kWh; imports " + f"{IMPORT_NONFOSSIL:.1%}" + " non-fossil (Sichuan "
+            "2021 generation); the city's non-power energy is a PROXY (Sichuan 2021 non-power "
+            "fossil energy x Luzhou's GDP share, flat to 2030; non-power non-fossil energy 0): "
+            "reported only")
+
+#: (name, year, kind, bound, unit, carrier, fuel, enforce, name_zh, name_en, scope, extra
+#: columns, source). T1 (peak response) is case.yaml's peak_response. T5 (energy per GDP) has no
+#: kind: the city's energy use is mostly outside the power system.
 PLAN_TARGETS = [
     ("T2-wind-2025", 2025, "capacity_min", 25.0, "万千瓦", "wind", "", False,
      "风电总装机容量达到25万千瓦", "wind installed capacity reaches 250 MW",
-     "Luzhou, installed wind", PLAN + " T2 (2025)"),
+     "Luzhou, installed wind", {}, PLAN + " T2 (2025)"),
     ("T2-wind-2030", 2030, "capacity_min", 60.0, "万千瓦", "wind", "", True,
      "风电新增装机容量35万千瓦", "350 MW of new wind after 2025 (≈ 600 MW in all)",
-     "Luzhou, installed wind: the 2025 total plus the new 35 万千瓦",
+     "Luzhou, installed wind: the 2025 total plus the new 35 万千瓦", {},
      PLAN + " T2 (2030: 25 + 35 万千瓦 ≈ 60 万千瓦)"),
+    ("T3-nonfossil-2025", 2025, "nonfossil_share_min", 31.5, "%", "wind;solar;hydro;biomass", "",
+     False, "非化石能源消费比重达到31.5%左右", "non-fossil share of energy consumption ≈ 31.5 %",
+     T3_SCOPE, T3_INPUTS, PLAN + " T3 (2025)"),
+    ("T3-nonfossil-2030", 2030, "nonfossil_share_min", 33.5, "%", "wind;solar;hydro;biomass", "",
+     False, "非化石能源消费比重达到33.5%左右", "non-fossil share of energy consumption ≈ 33.5 %",
+     T3_SCOPE, T3_INPUTS, PLAN + " T3 (2030)"),
     ("T4-coal-2025", 2025, "fuel_max", 620.0, "万吨", "", "coal", False,
      "原煤消费量不超过620万吨", "raw coal consumption at most 6.2 Mt",
-     "whole city; here only the power sector's coal is counted (non-power use unknown)",
+     "whole city; here only the power sector's coal is counted (non-power use unknown)", {},
      PLAN + " T4 (2025)"),
     ("T4-coal-2030", 2030, "fuel_max", 660.0, "万吨", "", "coal", False,
      "原煤消费量不超过660万吨", "raw coal consumption at most 6.6 Mt",
      "whole city; only the power sector's coal is counted: the city's non-power coal use is a "
      "gap in " + FACTS + " (other = 0), so PASS here says only that power alone stays below "
-     "the city's cap; reported, not enforced", PLAN + " T4 (2030)"),
+     "the city's cap; reported, not enforced", {}, PLAN + " T4 (2030)"),
+    ("T6-co2-gdp-2025", 2025, "co2_intensity_max", "", "t CO2/万元", "", "", False,
+     "单位地区生产总值二氧化碳排放下降19.5%", "CO2 per unit of GDP down 19.5 % from 2020",
+     "whole city against 2020: the 2020 baseline and the 2025 GDP are GAPs, so not evaluated "
+     "(the 2030 figure is 'the provincial target', no number)", {"change_pct": -19.5},
+     PLAN + " T6 (2025)"),
+    ("T8-gas-2025", 2025, "fuel_max", 50.0, "亿立方米", "", "gas", False,
+     "页岩气年产量力争达到50亿立方米", "shale-gas output of 5 bcm/yr",
+     "as T8-gas-2030; reported", {}, PLAN + " T8 (2025)"),
     ("T8-gas-2030", 2030, "fuel_max", 100.0, "亿立方米", "", "gas", False,
      "页岩气年产量力争达到100亿立方米", "shale-gas output of 10 bcm/yr",
      "the plan sets Luzhou's shale-gas output; read here as an upper bound on the gas its gas "
-     "units burn (an assumption: output is not supply to Luzhou); reported",
+     "units burn (an assumption: output is not supply to Luzhou); reported", {},
      PLAN + " T8 (2030)"),
 ]
 TARGET_COLUMNS = ["name", "year", "kind", "bound", "unit", "carrier", "fuel", "enforce",
                   "name_zh", "name_en", "scope"]
+EXTRA_TARGET_COLUMNS = ["change_pct", "method", "gce_per_kwh", "import_nonfossil_pu",
+                        "other_nonfossil_tce", "other_total_tce"]
+T3_SOURCES = {
+    "gce_per_kwh": "2025 national target for the supply coal consumption of coal power, 300 "
+                   "gce/kWh (NDRC & NEA, Nov 2021; " + FACTS + " F, I: the rate for T3)",
+    "import_nonfossil_pu": "Sichuan 2021 generation: hydro 81.6 % + wind 10.62 TWh / 432.8 TWh "
+                           "(Sichuan Statistics Bureau, 15 May 2022, via cnjg.gov.cn); solar "
+                           "not given (M-H data, derived)",
+    "other_total_tce": "PROXY: (Sichuan 2021 energy use 230 Mtce x fossil share 59.6 % - "
+                       "thermal power fuel ≈ 69.0 TWh x 305.5 gce/kWh) x Luzhou share of "
+                       "Sichuan GDP 4.53 % (2023); flat to 2030 (assumption). Sichuan figures: "
+                       "Sichuan Statistics Bureau, 15 May 2022, via cnjg.gov.cn; Luzhou GDP "
+                       "2023: 2,725.90 亿元 (gongweng.com aggregator, L-M)",
+    "other_nonfossil_tce": "assumption: 0 (non-power non-fossil energy, e.g. biomass heat, "
+                           "unknown)",
+}
 
 
 def build_targets() -> tuple[pd.DataFrame, list[tuple]]:
-    """targets.csv and its sources rows (every number from the plan, cited per row)."""
-    rows = [dict(zip(TARGET_COLUMNS, [fmt(v) for v in t[:-1]], strict=True))
-            for t in PLAN_TARGETS]
+    """targets.csv and its sources rows (every number cited per row)."""
+    rows = []
+    for t in PLAN_TARGETS:
+        row = dict(zip(TARGET_COLUMNS, [fmt(v) for v in t[:11]], strict=True))
+        row.update({c: fmt(t[11].get(c, "")) for c in EXTRA_TARGET_COLUMNS})
+        rows.append(row)
     sources = [("targets.csv", t[0], col, f"{fmt(v)}", t[-1], "H")
-               for t in PLAN_TARGETS for col, v in (("year", t[1]), ("bound", t[3]))]
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS), sources
+               for t in PLAN_TARGETS for col, v in (("year", t[1]), ("bound", t[3]),
+                                                    ("change_pct", t[11].get("change_pct")))
+               if v is not None]
+    sources += [("targets.csv", t[0], col, f"{fmt(T3_INPUTS[col])}", text,
+                 "M" if col in ("gce_per_kwh", "import_nonfossil_pu") else "L")
+                for t in PLAN_TARGETS if t[11] is T3_INPUTS for col, text in T3_SOURCES.items()]
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS + EXTRA_TARGET_COLUMNS), sources
 
 
 def adequacy(load: pd.DataFrame, avail: pd.DataFrame) -> dict:
@@ -1680,7 +1816,63 @@ def adequacy(load: pd.DataFrame, avail: pd.DataFrame) -> dict:
             "coal_floor_ok": bool((load.sum(axis=1) >= 0.35 * 1200 + 24).all())}
 
 
-def build(out: Path, import_tou: bool = False) -> dict:
+def series_csv(frame: pd.DataFrame, float_format: str) -> str:
+    """A time series as CSV with hour-beginning local timestamps."""
+    f = frame.copy()
+    f.index = f.index.strftime("%Y-%m-%d %H:%M")
+    f.index.name = "snapshot"
+    return f.to_csv(lineterminator="\n", float_format=float_format)
+
+
+def price_outage_sources() -> list[tuple]:
+    """sources.csv rows of price_per_mwh.csv and of the coal availability."""
+    levels = " / ".join(f"{v:.2f}" for v in (MARKET_DRY, MARKET_FLAT, MARKET_WET))
+    return [
+        ("price_per_mwh.csv", "*", "snapshot", "", "hour-beginning local time", "H"),
+        ("price_per_mwh.csv", "*", "import_sichuan_grid", f"month level {levels} x TOU ratio",
+         "price of the provincial market by season x the Sichuan TOU ratio of the hour. Level "
+         "(CNY/MWh, Sichuan 2025 centralised-trade monthly averages as compiled in "
+         "johnhany/BladeBend docs/各省数据2025/四川.md, commit bf8c7db, citing 四川电力交易中心; "
+         "L): dry months Jan-Apr and Dec = mean of March 398.62 and April 401.02 = "
+         f"{MARKET_DRY:.2f}; wet months Jun-Oct = mean of June 121.48 and August 122.10 = "
+         f"{MARKET_WET:.2f}; flat months May and Nov = dry x flat/dry price cap 333.84/415.63 "
+         f"(same note) = {MARKET_FLAT:.2f} (assumption). For scale: the same note gives the 2025 "
+         "in-province annual average 241.8 and the coal contract price 439.2 CNY/MWh; the coal "
+         "benchmark 0.4012 CNY/kWh (unverified, " + FACTS + " Unverified) sits at the dry level. "
+         "Shape: TOU ratios from 1 Jun 2023 (川发改价格规〔2023〕186号 via m.ddtbk.com; " + FACTS +
+         " D): valley 23-07 h x 0.4, flat x 1.0, peak 10-12 and 15-21 h x 1.6, critical peak "
+         "(Jul/Aug 15-17 h, Jan/Dec 19-21 h) x 1.92; retail TOU ratios applied to the wholesale "
+         "import price (assumption; the 2025 spot trial ranged from -50 to 800 CNY/MWh, Caixin "
+         "23 Sep 2025 and the same note)", "L"),
+        ("availability_pu.csv", "*", "coal_chuannan", "0.5-1.0",
+         "(1 - 32.42/8760) x (1 - 0.5 for each 600 MW unit in overhaul): a planned overhaul of "
+         "28 days per unit and year, unit 1 from 1 June and unit 2 from 1 October (assumption: "
+         "no planned-outage statistic was found; wet-season months of low load, when Sichuan's "
+         "thermal plants stand by); forced outages as 32.42 equivalent unplanned outage hours "
+         "per unit-year, the worst of the three 600/300 MW unit classes reported at the NEA/CEC "
+         "2020 reliability conference (Shanghai Electric release, 1 Jul 2020, via satasort.org; "
+         "L-M), spread over the year as a derating", "L"),
+    ]
+
+
+def case_files(snapshots: pd.DatetimeIndex, load: pd.DataFrame, avail: pd.DataFrame,
+               dr: dict) -> dict[str, str]:
+    """Every file of the case but sources.csv and targets.csv, as text."""
+    files: dict[str, str] = {"case.yaml": case_yaml()}
+    for kind, frame in build_tables().items():
+        files[f"{kind}.csv"] = frame.to_csv(index=False, lineterminator="\n")
+    files["load_mw.csv"] = series_csv(load, "%.1f")
+    files["availability_pu.csv"] = series_csv(avail, "%.4f")
+    price = pd.DataFrame({"import_sichuan_grid": import_price(snapshots)}, index=snapshots)
+    files["price_per_mwh.csv"] = series_csv(price, "%.2f")
+    for kind, frame in dr["tables"].items():
+        files[f"{kind}.csv"] = frame.to_csv(index=False, lineterminator="\n")
+    for name, frame in dr["series"].items():
+        files[f"{name}.csv"] = series_csv(frame, "%.4f")
+    return files
+
+
+def build(out: Path) -> dict:
     snapshots = pd.date_range(f"{YEAR}-01-01 00:00", periods=HOURS, freq="h", name="snapshot")
     load, avail, info = build_series(snapshots)
     h1 = np.asarray(snapshots.month) <= 6
@@ -1688,55 +1880,25 @@ def build(out: Path, import_tou: bool = False) -> dict:
     info["wind_h1"] = avail["wind_gulin_xuyong"].to_numpy()[h1].sum()
     info["pv_util_flh"] = avail[PV_UTILITY.name].sum()
     info["pv_roof_flh"] = avail[PV_ROOFTOP.name].sum()
-    tables = build_tables()
-    files: dict[str, str] = {"case.yaml": case_yaml()}
-    for kind, frame in tables.items():
-        files[f"{kind}.csv"] = frame.to_csv(index=False, lineterminator="\n")
-    for name, frame in (("load_mw", load), ("availability_pu", avail)):
-        f = frame.copy()
-        f.index = f.index.strftime("%Y-%m-%d %H:%M")
-        f.index.name = "snapshot"
-        files[f"{name}.csv"] = f.to_csv(lineterminator="\n", float_format="%.4f" if name ==
-                                        "availability_pu" else "%.1f")
     dr = build_dr(snapshots, load)
-    for kind, frame in dr["tables"].items():
-        files[f"{kind}.csv"] = frame.to_csv(index=False, lineterminator="\n")
-    for name, frame in dr["series"].items():
-        f = frame.copy()
-        f.index = f.index.strftime("%Y-%m-%d %H:%M")
-        f.index.name = "snapshot"
-        files[f"{name}.csv"] = f.to_csv(lineterminator="\n", float_format="%.4f")
     ev_total = dr["info"]["ev_base_mw"].sum(axis=0)
     if (ev_total > load["load_north"].to_numpy()).any():
         raise SystemExit("EV baseline exceeds load_north: load_mw.csv cannot include it")
-    sources = sources_table(info, load)
-    sources = pd.concat([sources, pd.DataFrame(dr_sources(dr), columns=sources.columns)],
-                        ignore_index=True)
-    info["dr"] = dr["info"]
-    if import_tou:
-        price = pd.DataFrame({"import_sichuan_grid": import_tou_price(snapshots, 401.2)},
-                             index=snapshots.strftime("%Y-%m-%d %H:%M"))
-        price.index.name = "snapshot"
-        files["price_per_mwh.csv"] = price.to_csv(lineterminator="\n", float_format="%.2f")
-        tou = pd.DataFrame([(
-            "price_per_mwh.csv", "*", "import_sichuan_grid", "160.48 / 401.2 / 641.92 / 770.3",
-            "SCENARIO, not the default: flat price = assumption (unverified value 0.4012 CNY/kWh, "
-            "Sichuan coal benchmark) shaped by the Sichuan TOU ratios from 1 Jun 2023 (川发改价格规"
-            "〔2023〕186号 via m.ddtbk.com; "
-            "" + FACTS + " D): valley 23-07 h x 0.4, flat x 1.0, peak "
-            "10-12 h and 15-21 h x 1.6, critical peak (Jul/Aug 15-17 h, Jan/Dec 19-21 h) x 1.92; "
-            "retail TOU ratios applied to the wholesale import price (assumption)", "L")],
-            columns=sources.columns)
-        sources = pd.concat([sources, tou], ignore_index=True)
+    files = case_files(snapshots, load, avail, dr)
     targets, target_sources = build_targets()
     files["targets.csv"] = targets.to_csv(index=False, lineterminator="\n")
-    sources = pd.concat([sources, pd.DataFrame(target_sources, columns=sources.columns)],
-                        ignore_index=True)
-    files["sources.csv"] = sources.to_csv(index=False, lineterminator="\n")
+    columns = ["table", "name", "column", "value", "source", "confidence"]
+    parts = [sources_table(info, load),
+             pd.DataFrame(dr_sources(dr) + price_outage_sources() + target_sources,
+                          columns=columns)]
+    files["sources.csv"] = pd.concat(parts, ignore_index=True).to_csv(index=False,
+                                                                       lineterminator="\n")
+    info["dr"] = dr["info"]
     info["adequacy"] = adequacy(load, avail)
     info["files"] = files
     info["load"] = load
     info["avail"] = avail
+    info["price"] = import_price(snapshots)
     return info
 
 
@@ -1790,28 +1952,86 @@ def summary(info: dict) -> str:
     return "\n".join(lines)
 
 
+def _table(files: dict[str, str], name: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(files[name]), keep_default_na=False, dtype=str)
+
+
+def _open_caps(files: dict[str, str]) -> str:
+    gens = _table(files, "generators.csv")
+    capped = gens["carrier"].isin(["wind", "solar", "hydro", "biomass"]) & \
+        (gens["extendable"] == "True")
+    gens.loc[capped, "p_nom_max_mw"] = ""
+    files["generators.csv"] = gens.to_csv(index=False, lineterminator="\n")
+    return "no build caps on wind, solar, hydro and agri biomass (p_nom_max_mw blank)"
+
+
+def _flat_import(files: dict[str, str]) -> str:
+    price = _table(files, "price_per_mwh.csv")
+    price["import_sichuan_grid"] = "401.20"
+    files["price_per_mwh.csv"] = price.to_csv(index=False, lineterminator="\n")
+    return "the import at a flat 401.2 CNY/MWh (the coal benchmark, unverified; the first case)"
+
+
+#: Gas price implied by Sichuan's linked energy price for H-class gas units, 0.4186 CNY/kWh with
+#: VAT (notice reprinted at m.haojifu.com/article/109298.html, issuer and date not shown; M-L):
+#: / 1.13 VAT x 1,000 − VOM 13.54 CNY/MWh, / CCGT_HR GJ/MWh.
+GAS_TARIFF_PRICE = (418.6 / 1.13 - usd2010(2)) / CCGT_HR
+
+
+def _gas_tariff(files: dict[str, str]) -> str:
+    fuels = _table(files, "fuels.csv")
+    fuels.loc[fuels["name"] == "gas", "price_per_gj"] = f"{GAS_TARIFF_PRICE:.4f}"
+    files["fuels.csv"] = fuels.to_csv(index=False, lineterminator="\n")
+    return (f"gas at {GAS_TARIFF_PRICE:.2f} CNY/GJ (≈ {GAS_TARIFF_PRICE * 38.98 / 1000:.2f} "
+            "CNY/m3), the fuel cost implied by Sichuan's H-class linked energy price")
+
+
+def _import_limit(files: dict[str, str]) -> str:
+    gens = _table(files, "generators.csv")
+    gens.loc[gens["name"] == "import_sichuan_grid", "p_nom_mw"] = "2500.0"
+    files["generators.csv"] = gens.to_csv(index=False, lineterminator="\n")
+    return "import limit 2,500 MW instead of the assumed 3,000 MW"
+
+
+VARIANTS = {"open-caps": _open_caps, "flat-import": _flat_import, "gas-tariff": _gas_tariff,
+            "import-2500": _import_limit}
+
+
+def apply_variant(files: dict[str, str], name: str) -> dict[str, str]:
+    """A sensitivity variant of the default case: files changed and the change in sources.csv."""
+    files = dict(files)
+    what = VARIANTS[name](files)
+    sources = _table(files, "sources.csv")
+    sources.loc[len(sources)] = ["case.yaml", "*", "variant", name,
+                                 f"SENSITIVITY VARIANT, not the default case: {what}", "L"]
+    files["sources.csv"] = sources.to_csv(index=False, lineterminator="\n")
+    files["case.yaml"] = files["case.yaml"].replace("name: luzhou-2030",
+                                                    f"name: luzhou-2030-{name}", 1)
+    return files
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true",
                     help="rebuild in memory and compare with the files in data/luzhou-2030")
     ap.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
-    ap.add_argument("--import-tou", action="store_true",
-                    help="scenario: also write price_per_mwh.csv (TOU-shaped import price); "
-                         "use with --out pointing elsewhere, the default case has a flat price")
+    ap.add_argument("--variant", choices=sorted(VARIANTS),
+                    help="write a sensitivity variant (needs --out pointing elsewhere)")
     args = ap.parse_args(argv)
-    if args.import_tou and args.out.resolve() == OUT_DIR.resolve():
-        ap.error("--import-tou writes a scenario: give --out another folder")
-    info = build(args.out, import_tou=args.import_tou)
+    if args.variant and args.out.resolve() == OUT_DIR.resolve():
+        ap.error("--variant writes a sensitivity case: give --out another folder")
+    info = build(args.out)
+    files = apply_variant(info["files"], args.variant) if args.variant else info["files"]
     print(summary(info))
     if args.check:
-        bad = [n for n, text in info["files"].items()
+        bad = [n for n, text in files.items()
                if not (args.out / n).exists() or (args.out / n).read_text() != text]
         print("up to date" if not bad else f"differs: {bad}")
         return 1 if bad else 0
     args.out.mkdir(parents=True, exist_ok=True)
-    for n, text in info["files"].items():
+    for n, text in files.items():
         (args.out / n).write_text(text)
-    print(f"wrote {len(info['files'])} files to {args.out}")
+    print(f"wrote {len(files)} files to {args.out}")
     return 0
 
 
