@@ -655,8 +655,8 @@ GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
         "250 MW existing = the Plan's 2025 wind target (§二(一)3 风电总装机容量达到25万千瓦) used "
         "as "
         "the installed 2025 fleet (" + FACTS + " I proxy); the 2030 target (+350 MW new, total "
-        "≈ 600 MW, Plan T2) is NOT forced here: it is to be enforced by the policy module "
-        "(minimum capacity wind >= 600 MW)", "M"),
+        "≈ 600 MW, Plan T2) is not in this column: it is the enforced row T2-wind-2030 of "
+        "targets.csv (capacity_min wind 60 万千瓦)", "M"),
     ("wind_gulin_xuyong", "p_nom_max_mw"): (
         "assumption: 1,000 MW total, ≈ 1.7 x the Plan's 2030 total of 600 MW, so that the model "
         "may "
@@ -1959,7 +1959,7 @@ def _table(files: dict[str, str], name: str) -> pd.DataFrame:
 def _open_caps(files: dict[str, str]) -> str:
     gens = _table(files, "generators.csv")
     capped = gens["carrier"].isin(["wind", "solar", "hydro", "biomass"]) & \
-        (gens["extendable"] == "True")
+        (gens["extendable"].str.lower() == "true")
     gens.loc[capped, "p_nom_max_mw"] = ""
     files["generators.csv"] = gens.to_csv(index=False, lineterminator="\n")
     return "no build caps on wind, solar, hydro and agri biomass (p_nom_max_mw blank)"

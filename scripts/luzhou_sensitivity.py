@@ -100,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"({res.summary()['solve_seconds']:.0f} s)", flush=True)
     table = pd.DataFrame(rows).T
     args.out.mkdir(parents=True, exist_ok=True)
+    earlier = args.out / "luzhou-2030-sensitivity.csv"
+    if earlier.exists() and not args.periods:  # keep the variants not solved this time
+        old = pd.read_csv(earlier, index_col=0)
+        table = pd.concat([old.drop(index=table.index, errors="ignore"), table])
+        order = ["default", *sorted(builder.VARIANTS)]
+        table = table.loc[[v for v in order if v in table.index]]
     table.to_csv(args.out / "luzhou-2030-sensitivity.csv", float_format="%.6g")
     (args.out / "luzhou-2030-sensitivity.md").write_text(
         "# Luzhou 2030: default case and sensitivity variants\n\nWritten by "
