@@ -91,6 +91,8 @@ class ArrayModel:
     constant_costs: list[tuple[str, str, str, float]] = field(default_factory=list)
     _lb: list[np.ndarray] = field(default_factory=list)
     _ub: list[np.ndarray] = field(default_factory=list)
+    #: Per variable block: ``None`` (continuous) or a bool array of the block's integer entries.
+    _int: list[np.ndarray | None] = field(default_factory=list)
     _rows: list[np.ndarray] = field(default_factory=list)
     _cols: list[np.ndarray] = field(default_factory=list)
     _vals: list[np.ndarray] = field(default_factory=list)
@@ -105,14 +107,21 @@ class ArrayModel:
 
     # -- variables ---------------------------------------------------------------------------
     def add_variables(self, name: str, coords: Sequence[pd.Index], lower: object = 0.0,
-                      upper: object = INF) -> Block:
-        """Add a block of continuous variables with bounds broadcast to the block's shape."""
+                      upper: object = INF, integer: object = False) -> Block:
+        """Add a block of variables with bounds broadcast to the block's shape.
+
+        ``integer``: ``True`` makes every entry of the block an integer variable; a bool array
+        (broadcast to the block's shape) makes only the marked entries integer. Integer
+        columns keep their bounds (``lower=0, upper=1`` is a binary).
+        """
         if name in self.var_blocks:
             raise ValueError(f"variable block {name!r} exists already")
         block = Block(name, self.n_cols, tuple(coords))
         _check_size(block)
         self._lb.append(np.broadcast_to(np.asarray(lower, float), block.shape).ravel())
         self._ub.append(np.broadcast_to(np.asarray(upper, float), block.shape).ravel())
+        marks = np.broadcast_to(np.asarray(integer, bool), block.shape).ravel()
+        self._int.append(marks.copy() if marks.any() else None)
         self.var_blocks[name] = block
         self.n_cols += block.size
         return block
@@ -235,6 +244,18 @@ class ArrayModel:
     @property
     def upper(self) -> np.ndarray:
         return np.concatenate(self._ub) if self._ub else np.zeros(0)
+
+    @property
+    def integrality(self) -> np.ndarray:
+        """Whether each column is integer (bool, length ``n_cols``; all False for an LP)."""
+        parts = [np.zeros(b.size, bool) if marks is None else marks
+                 for b, marks in zip(self.var_blocks.values(), self._int, strict=True)]
+        return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+    @property
+    def is_mip(self) -> bool:
+        """Whether the model has any integer column."""
+        return any(marks is not None for marks in self._int)
 
     @property
     def row_lower(self) -> np.ndarray:

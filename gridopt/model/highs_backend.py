@@ -88,7 +88,7 @@ def to_highs(m: ArrayModel, options: dict[str, Any] | None = None) -> highspy.Hi
         np.ascontiguousarray(m.upper), np.ascontiguousarray(m.row_lower),
         np.ascontiguousarray(m.row_upper), a.indptr.astype(np.int32, copy=False),
         a.indices.astype(np.int32, copy=False), a.data.astype(np.float64, copy=False),
-        np.zeros(m.n_cols, np.int32),
+        m.integrality.astype(np.int32),  # 0 continuous, 1 integer (HighsVarType)
     )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS refused the model (passModel returned an error)")

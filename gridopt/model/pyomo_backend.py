@@ -74,17 +74,23 @@ def to_pyomo_model(m: ArrayModel) -> pyo.ConcreteModel:
 def _build(m: ArrayModel) -> pyo.ConcreteModel:
     model = pyo.ConcreteModel(name="gridopt")
     lower, upper = m.lower.tolist(), m.upper.tolist()
+    integer = m.integrality
     cache: dict[int, tuple[Any, list[str]]] = {}
     var_data: list[Any] = []
     for block in m.var_blocks.values():
         keys = _index_keys(block, cache)
         end = block.start + block.size
         lo, hi = lower[block.start:end], upper[block.start:end]
+        marks = integer[block.start:end]
         # one domain for the common cases (x ≥ 0, x free); single bounds set only where needed
         within = pyo.NonNegativeReals if all(x == 0.0 for x in lo) else pyo.Reals
         var = pyo.Var(keys, dense=True, within=within)
         _family_block(model, block.family).add_component(block.quantity, var)
         data = [var[key] for key in keys]
+        if marks.any():  # integer columns: domain Integers, the block's bounds set one by one
+            within = pyo.Reals
+            for k in np.flatnonzero(marks):
+                data[k].domain = pyo.Integers
         if within is pyo.Reals:
             for v, x in zip(data, lo, strict=True):
                 if x != -INF:
@@ -136,7 +142,8 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
     """Build the Pyomo model, solve it with ``solver`` and return the solution in array order."""
     t0 = time.perf_counter()
     model = to_pyomo_model(m)
-    model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
+    if not m.is_mip:  # a MIP has no duals (prices: the LP with integers fixed)
+        model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     t1 = time.perf_counter()
     opt = pyo.SolverFactory(solver)
     if is_highs(solver):
@@ -151,7 +158,8 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
     if status == "optimal":
         model.solutions.load_from(result)
         x = np.array([v.value if v.value is not None else 0.0 for v in model._gridopt_vars])
-        y = np.array([model.dual.get(c, 0.0) for c in model._gridopt_rows])
+        if not m.is_mip:
+            y = np.array([model.dual.get(c, 0.0) for c in model._gridopt_rows])
         objective = float(pyo.value(model.objective))
     return Solution(status, objective, x, y, f"pyomo {pyomo.version.version} / {solver}",
                     t1 - t0, t2 - t1, message=str(result.solver.termination_condition),
