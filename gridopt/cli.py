@@ -171,9 +171,23 @@ def run(case: CaseArg = None,
         segments: SegmentsOpt = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
         solver_log: Annotated[Path | None, typer.Option(
-            "--solver-log", help="Write HiGHS's log to this file.", show_default=False)] = None
+            "--solver-log", help="Write HiGHS's log to this file.", show_default=False)] = None,
+        time_limit: Annotated[float | None, typer.Option(
+            "--time-limit", min=0.0, show_default=False,
+            help="Stop the solve after this many seconds (HiGHS time_limit).")] = None,
+        mip_gap: Annotated[float | None, typer.Option(
+            "--mip-gap", min=0.0, show_default=False,
+            help="A MIP is optimal within this relative gap (HiGHS mip_rel_gap).")] = None,
+        threads: Annotated[int | None, typer.Option(
+            "--threads", min=0, show_default=False, help="HiGHS threads (0: automatic).")] = None,
+        relax: Annotated[bool, typer.Option(
+            "--relax", help="Solve integer variables as continuous (the LP relaxation).")] = False
         ) -> None:
-    """Solve a case (the embedded default when none is given) and write its results."""
+    """Solve a case (the embedded default when none is given) and write its results.
+
+    ``--time-limit``, ``--mip-gap`` and ``--threads`` override the case's ``solver`` options;
+    ``--relax`` is the case's ``solver: relax_integrality: true``.
+    """
     from gridopt.results.folder import begin_log_file, check_log_file
     from gridopt.results.write import check_out, write_results
     from gridopt.solve import solve
@@ -185,9 +199,12 @@ def run(case: CaseArg = None,
         solver_log = _out_guard(lambda: check_log_file(solver_log, protect))
         begin_log_file(solver_log)
     c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
+    given = {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads,
+             "relax_integrality": relax or None}
+    options = {key: value for key, value in given.items() if value is not None}
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _interruptible(lambda: _guard(
-            lambda: solve(c, backend=backend.value, solver_log=solver_log), case))
+            lambda: solve(c, backend=backend.value, solver_log=solver_log, **options), case))
     if not results.ok and results.objective is None:
         _explain(c, results)
         raise typer.Exit(2)
@@ -195,10 +212,16 @@ def run(case: CaseArg = None,
     _print_summary(results)
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
     if not results.ok:  # stopped at a limit with a solution: written, flagged, exit 2
+        gap = results.solution.mip.gap if results.solution.mip is not None else None
+        within = "" if gap is None else f" (MIP gap {gap:.2%} to the bound)"
         err.print(f"[red]the solve stopped at its {_safe(results.status)}[/red]: the results "
-                  "are the best solution found, not an optimum (summary.json 'status'); no "
-                  "prices, since the duals of an unfinished solve mean nothing")
+                  f"are the best solution found{within}, not an optimum (summary.json "
+                  "'status'); no prices, since the duals of an unfinished solve mean nothing")
         raise typer.Exit(2)
+    if results.solution.mip is not None and results.solution.row_dual is None:
+        # a MIP whose LP with integers fixed did not solve
+        err.print("[yellow]no prices[/yellow]: the LP with integers fixed ended "
+                  f"'{_safe(results.solution.mip.fixed_lp_status)}'")
 
 
 def _interruptible(work: Callable[[], T]) -> T:
@@ -249,6 +272,8 @@ def _print_summary(results) -> None:
     head.add_row("demand / shed",
                  f"{s['demand_mwh'] / 1e6:,.3f} TWh / {s['load_shed_mwh']:,.0f} MWh")
     head.add_row("CO2", f"{s['co2_t'] / 1e6:,.3f} Mt")
+    if "integer_columns" in s:
+        _add_mip_rows(head, s)
     if "mean_price_per_mwh" in s:
         head.add_row("mean nodal price",
                      _safe(f"{s['mean_price_per_mwh']:,.1f} {s['currency']}/MWh"))
@@ -263,6 +288,23 @@ def _print_summary(results) -> None:
     console.print(table)
     if not results.case.table("targets").empty:
         _print_targets(results.targets)
+
+
+def _add_mip_rows(head: Table, s: dict) -> None:
+    """A model with integer variables: relaxed, or the MIP's bound, gap, nodes and the LP with
+    integers fixed that gave the prices (README, "Mixed-integer problems")."""
+    if s["relax_integrality"]:
+        head.add_row("integer variables", f"{s['integer_columns']:,}, relaxed (LP relaxation)")
+        return
+    head.add_row("integer variables", f"{s['integer_columns']:,}")
+    bound, gap = s.get("mip_dual_bound"), s.get("mip_gap")
+    head.add_row("MIP bound / gap", ("–" if bound is None else _safe(f"{bound:,.0f}")) + " / " +
+                 ("–" if gap is None else f"{gap:.4%}"))
+    if s.get("mip_node_count") is not None:
+        head.add_row("MIP nodes", f"{s['mip_node_count']:,}")
+    if s.get("fixed_lp_objective") is not None:
+        head.add_row("prices from", _safe(f"LP with integers fixed, objective "
+                                          f"{s['fixed_lp_objective']:,.0f}"))
 
 
 def _print_targets(verdicts: pd.DataFrame) -> None:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
+from gridopt.case.solver_options import split_options
 from gridopt.case.validate import noun_of
 from gridopt.components.targets import built_targets
 from gridopt.model.arrays import ArrayModel, Block
@@ -156,7 +157,7 @@ def diagnose(case: Case, options: Mapping[str, Any] | None = None,
                          notes=["each bound above is below its own lower side (a limit of "
                                 "the case contradicts another); fix these first, then "
                                 "diagnose again for any further infeasibility"])
-    options = {**case.solver_options, **(options or {})}
+    options = {**split_options(case.solver_options)[1], **(options or {})}
     h = to_highs(m, options)
     run_interruptible(h)
     status = solution_of(h, 0.0, 0.0).status

@@ -21,6 +21,7 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.case.settings import peak_settings
+from gridopt.case.solver_options import split_options
 from gridopt.components._dr import dr_state, evaluate
 from gridopt.components.demand_response import DR_FAMILIES
 from gridopt.components.peak_response import (
@@ -231,7 +232,8 @@ def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.Dat
     """
     from gridopt.model.build import build_model
 
-    options = {**case.solver_options, **solver_options, "run_crossover": "on"}
+    options = {**split_options(case.solver_options)[1], **solver_options,
+               "run_crossover": "on"}
     base_case = with_target(case, 0.0)
     m = build_model(base_case)
     h = to_highs(m, options)

@@ -10,10 +10,11 @@ from typing import Any
 import pyomo.environ as pyo
 
 from gridopt.case.case import Case
-from gridopt.case.solver_options import check_solver_options, is_highs
+from gridopt.case.solver_options import check_solver_options, is_highs, split_options
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.build import build_model
-from gridopt.model.highs_backend import solve_highs, write_model
+from gridopt.model.highs_backend import Solution, solve_highs, write_model
+from gridopt.model.mip import price_fixed_lp
 from gridopt.model.pyomo_backend import solve_pyomo, to_pyomo_model
 from gridopt.results.results import Results
 
@@ -38,30 +39,46 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
     """Build and solve ``case``; return :class:`Results` whatever the status.
 
     ``solver_options`` update the case's own ``solver`` options (HiGHS option names, e.g.
-    ``solver="ipm"``, ``time_limit=60``). With ``backend="pyomo"`` the model is built as a
-    Pyomo ``ConcreteModel`` and solved with ``pyomo_solver``; a solver other than HiGHS gets
-    only the ``solver_options`` given here, unchecked, since the case's options are HiGHS's.
+    ``solver="ipm"``, ``time_limit=60``, ``mip_rel_gap=0.01``, ``threads=2``), and gridopt's
+    switch ``relax_integrality=True``: every integer column solved as continuous. With
+    ``backend="pyomo"`` the model is built as a Pyomo ``ConcreteModel`` and solved with
+    ``pyomo_solver``; a solver other than HiGHS gets only the ``solver_options`` given here,
+    unchecked, since the case's options are HiGHS's.
     Options that read or write files are refused (:mod:`gridopt.case.solver_options`);
     ``solver_log`` is the file HiGHS logs to. Ctrl-C during the HiGHS solve stops it and
     raises ``KeyboardInterrupt``; a time limit returns the best solution found, if any, with
     status ``time_limit``.
+
+    A model with integer columns is solved as a MIP; when it is solved to optimality (within
+    ``mip_rel_gap``), the LP with every integer column fixed at its value is solved with the
+    same backend and options and gives the duals (prices): :mod:`gridopt.model.mip`.
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     case = as_case(case)
     solver = "highs" if backend == "highs" else pyomo_solver
-    options = _options_for(case, solver, solver_options)
+    own, given = split_options(solver_options)
+    switches = {**split_options(case.solver_options)[0], **own}
+    options = _options_for(case, solver, given)
+    check_solver_options(switches, solver)  # a switch that is not true or false
     if solver_log is not None and not is_highs(solver):
         raise ValueError(f"a solver log file is written by HiGHS only, not {solver}")
     _check_target(case)
     t0 = time.perf_counter()
     model = build_model(case)
+    if switches.get("relax_integrality", False):
+        model.relax_integrality()
     t_arrays = time.perf_counter() - t0
-    if backend == "highs":
-        solution = solve_highs(model, options, log_file=solver_log)
-    else:
+
+    def run(m: ArrayModel) -> Solution:
+        if backend == "highs":
+            return solve_highs(m, options, log_file=solver_log)
         log_option = {} if solver_log is None else {"log_file": str(solver_log)}
-        solution = solve_pyomo(model, pyomo_solver, {**options, **log_option})
+        return solve_pyomo(m, pyomo_solver, {**options, **log_option})
+
+    solution = run(model)
+    if model.is_mip and solution.ok:
+        price_fixed_lp(model, solution, run)
     solution.build_seconds += t_arrays
     log.info("%s: %s in %.2f s build + %.2f s solve", case.name, solution.status,
              solution.build_seconds, solution.solve_seconds)
@@ -71,12 +88,13 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
 def _options_for(case: Case, solver: str, given: dict[str, Any]) -> dict[str, Any]:
     """The options ``solver`` gets, checked: the case's (HiGHS) options and ``given`` for
     HiGHS; only ``given`` for any other solver."""
+    case_options = split_options(case.solver_options)[1]  # gridopt's switches left out
     if is_highs(solver):
-        options = {**case.solver_options, **given}
+        options = {**case_options, **given}
     else:
-        if case.solver_options:
+        if case_options:
             log.warning("%s: the case's solver options are HiGHS options and are not passed "
-                        "to %s: %s", case.name, solver, ", ".join(map(str, case.solver_options)))
+                        "to %s: %s", case.name, solver, ", ".join(map(str, case_options)))
         options = dict(given)
     check_solver_options(options, solver)  # before the build; to_highs checks HiGHS's again
     return options

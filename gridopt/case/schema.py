@@ -136,6 +136,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("co2_t_per_mwh", "float", math.nan, lo=0.0),  # NaN means "from the fuel"
         _nonneg("ramp_up_pu_per_h", INF),  # INF: no ramp limit
         _nonneg("ramp_down_pu_per_h", INF),
+        Column("unit_size_mw", "float", math.nan, lo=0.0, lo_open=True),  # NaN: case-format.md
     ),
     "storage": (
         _name(),

@@ -9,6 +9,8 @@ Rules (``docs/case-format.md``, section ``solver``):
 - HiGHS (the ``highs`` backend and Pyomo's ``appsi_highs`` / ``highs``) checks every other
   option against HiGHS itself: unknown names and refused values are errors.
 - Any other Pyomo solver gets its options unchecked: gridopt does not know its option list.
+- gridopt's own switches (:data:`GRIDOPT_OPTIONS`, e.g. ``relax_integrality``) may sit among
+  the options; they must be booleans, act on the model, and never reach the solver.
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ FILE_OPTIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: gridopt's switches in the ``solver`` options: acted on by gridopt, not passed to a solver.
+#: ``relax_integrality``: solve every integer column as continuous (the LP relaxation).
+GRIDOPT_OPTIONS: frozenset[str] = frozenset({"relax_integrality"})
+
+
+def split_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(gridopt's switches, the solver's options)`` of one option mapping."""
+    own = {str(k): v for k, v in options.items() if str(k) in GRIDOPT_OPTIONS}
+    return own, {k: v for k, v in options.items() if str(k) not in GRIDOPT_OPTIONS}
+
+
 def solver_family(solver: str) -> str:
     """The solver an option list belongs to: ``"appsi_highs"`` → ``"highs"``,
     ``"gurobi_direct"`` → ``"gurobi"``; unknown names are returned as they are."""
@@ -61,9 +74,12 @@ def refused(key: str, solver: str = "highs") -> bool:
 
 def option_problems(options: Mapping[str, Any], solver: str = "highs") -> dict[str, str]:
     """Each option that ``solver`` must not get, with the reason (empty when all are fine)."""
-    found = {str(k): "reads or writes a file and is refused in a case or a solve call (gridopt "
-                     "run --solver-log FILE writes the HiGHS log)"
-             for k in options if refused(k, solver)}
+    own, options = split_options(options)
+    found = {k: f"is gridopt's switch and takes true or false, not {v!r}"
+             for k, v in own.items() if not isinstance(v, bool)}
+    found.update({str(k): "reads or writes a file and is refused in a case or a solve call "
+                          "(gridopt run --solver-log FILE writes the HiGHS log)"
+                  for k in options if refused(k, solver)})
     if is_highs(solver):
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)

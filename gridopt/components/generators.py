@@ -11,6 +11,9 @@ For generator g and snapshot t, with total capacity P_g = P̄_g + p^new_g:
   for every snapshot t but the first of the horizon (of each representative period), with
   τ_t = (Δt_{t−1} + Δt_t) / 2 the hours between the middles of the two snapshots (Δt with
   equal snapshots); rows only for generators with r_g τ_t < 1 in some snapshot
+- ``generators.p_new_units``: p^new_g − S_g · n^new_g = 0 with n^new_g ∈ {0, 1, …} (variable
+  ``generators.n_new``), for extendable g with a unit size S_g (``unit_size_mw``): new capacity
+  in whole units (a MIP; blank S_g: continuous p^new_g)
 - objective: Σ_t w · c_{g,t} · p_{g,t} + (CRF_g · C^cap_g + C^fom_g) · p^new_g + C^fom_g · P̄_g
 
 For a generator that is not extendable the dispatch limits are variable bounds, not rows;
@@ -21,6 +24,7 @@ of P_g per hour; blank = inf = no limit).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.case.series import element_series
@@ -29,6 +33,8 @@ from gridopt.components._dr import dispatch_scope, previous
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "generators"
+#: Room for new units counts whole within this many units: (P^max − P̄) / S = 2.9999999999 → 3.
+UNIT_TOLERANCE = 1e-9
 
 
 def marginal_cost(case: Case) -> np.ndarray:
@@ -55,6 +61,7 @@ def add_generators(m: ArrayModel, case: Case) -> None:
                           gens["p_nom_max_mw"].to_numpy()[ext] - p_nom[ext]).index()
     if ext.any():
         _add_capacity_limits(m, case, p[ext], new, avail[ext], p_min[ext], p_nom[ext])
+        _add_unit_builds(m, gens[ext], new)
     new_col = extendable_columns(len(gens), ext, new)
     _add_ramps(m, case, p, new_col)
     m.add_injection(FAMILY, p, bus_positions(case.table("buses").index, gens["bus"]), 1.0)
@@ -72,6 +79,21 @@ def _add_capacity_limits(m: ArrayModel, case: Case, p: np.ndarray, new: np.ndarr
         m.add_constraints(f"{FAMILY}.dispatch_lower", (names[must], case.snapshots),
                           [(p[must], 1.0), (new[must][:, None], -p_min[must])], ">=",
                           p_min[must] * p_nom[must][:, None])
+
+
+def _add_unit_builds(m: ArrayModel, gens: pd.DataFrame, new: np.ndarray) -> None:
+    """New capacity in whole units where ``unit_size_mw`` is given: integer n^new_g with
+    0 ≤ n^new_g ≤ ⌊(P^max_g − P̄_g) / S_g⌋ and the row p^new_g − S_g n^new_g = 0."""
+    size = gens["unit_size_mw"].to_numpy(float) if "unit_size_mw" in gens else np.array([])
+    sized = np.flatnonzero(~np.isnan(size))
+    if sized.size == 0:
+        return
+    room = (gens["p_nom_max_mw"].to_numpy(float) - gens["p_nom_mw"].to_numpy(float))[sized]
+    most = np.floor(room / size[sized] + UNIT_TOLERANCE)  # inf without a cap
+    names = gens.index[sized]
+    n = m.add_variables(f"{FAMILY}.n_new", (names,), 0.0, most, integer=True).index()
+    m.add_constraints(f"{FAMILY}.p_new_units", (names,), [(new[sized], 1.0), (n, -size[sized])],
+                      "==", 0.0)
 
 
 def _add_ramps(m: ArrayModel, case: Case, p: np.ndarray, new_col: np.ndarray) -> None:

@@ -15,7 +15,7 @@ as they stand.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -104,6 +104,8 @@ class ArrayModel:
     states: dict[type, Any] = field(default_factory=dict)
     n_cols: int = 0
     n_rows: int = 0
+    #: Set by :meth:`relax_integrality`: integer columns are solved as continuous.
+    relaxed: bool = False
 
     # -- variables ---------------------------------------------------------------------------
     def add_variables(self, name: str, coords: Sequence[pd.Index], lower: object = 0.0,
@@ -247,15 +249,41 @@ class ArrayModel:
 
     @property
     def integrality(self) -> np.ndarray:
-        """Whether each column is integer (bool, length ``n_cols``; all False for an LP)."""
+        """Whether each column is solved as integer (bool, length ``n_cols``; all False for an
+        LP or a relaxed model)."""
+        if self.relaxed:
+            return np.zeros(self.n_cols, bool)
+        return self.declared_integer
+
+    @property
+    def declared_integer(self) -> np.ndarray:
+        """Whether each column was added as integer, relaxed or not (bool, ``n_cols``)."""
         parts = [np.zeros(b.size, bool) if marks is None else marks
                  for b, marks in zip(self.var_blocks.values(), self._int, strict=True)]
         return np.concatenate(parts) if parts else np.zeros(0, bool)
 
     @property
+    def n_integer(self) -> int:
+        """How many columns were added as integer (relaxed or not)."""
+        return int(sum(marks.sum() for marks in self._int if marks is not None))
+
+    @property
     def is_mip(self) -> bool:
-        """Whether the model has any integer column."""
-        return any(marks is not None for marks in self._int)
+        """Whether the model is solved as a MIP: an integer column, not relaxed."""
+        return not self.relaxed and any(marks is not None for marks in self._int)
+
+    def relax_integrality(self) -> None:
+        """Solve every integer column as continuous (the LP relaxation); bounds are kept."""
+        self.relaxed = True
+
+    def fix_integers(self, x: np.ndarray) -> ArrayModel:
+        """A copy whose integer columns are continuous and fixed at ``round(x)`` (the LP that
+        prices a MIP solution); the matrix, costs and every other column are shared."""
+        lower, upper, marks = self.lower.copy(), self.upper.copy(), self.declared_integer
+        value = np.clip(np.round(np.asarray(x, float)[marks]), lower[marks], upper[marks])
+        lower[marks] = upper[marks] = value
+        return replace(self, _lb=[lower], _ub=[upper], _int=[None] * len(self._int),
+                       relaxed=False)
 
     @property
     def row_lower(self) -> np.ndarray:

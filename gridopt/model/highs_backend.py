@@ -37,8 +37,27 @@ _STATUS = {
 
 
 @dataclass
+class MipInfo:
+    """How a MIP solve ended: the solver's bound on the optimum, the relative gap between
+    it and the incumbent, the branch-and-bound nodes, and the LP with integers fixed that
+    priced the incumbent (``None`` until it is solved; not solved when stopped at a limit)."""
+
+    dual_bound: float | None
+    gap: float | None
+    node_count: int | None
+    fixed_lp_objective: float | None = None
+    fixed_lp_status: str | None = None
+    fixed_lp_seconds: float = 0.0
+
+
+@dataclass
 class Solution:
-    """What a backend returns: status, objective, primal values x and row duals y."""
+    """What a backend returns: status, objective, primal values x and row duals y.
+
+    For a MIP, ``objective`` and ``x`` are the incumbent's, ``mip`` says how far it is from
+    the bound, and ``row_dual`` are the duals of the LP with integers fixed (set by
+    :func:`gridopt.model.mip.price_fixed_lp`; ``None`` straight from a backend).
+    """
 
     status: str
     objective: float | None
@@ -49,6 +68,7 @@ class Solution:
     solve_seconds: float = 0.0
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    mip: MipInfo | None = None
 
     @property
     def ok(self) -> bool:
@@ -180,11 +200,19 @@ def solution_of(h: highspy.Highs, build_seconds: float, solve_seconds: float) ->
     y = np.asarray(sol.row_dual) if (has_y and status == "optimal") else None
     objective = h.getObjectiveValue() if x is not None else None
     log.info("HiGHS: %s, objective %s, %.2f s", status, objective, solve_seconds)
+    mip = None
+    if info.mip_node_count >= 0:  # HiGHS leaves it at -1 after an LP solve
+        mip = MipInfo(_finite(info.mip_dual_bound), _finite(info.mip_gap), info.mip_node_count)
     return Solution(status, objective, x, y, f"highs {highs_version()}", build_seconds,
                     solve_seconds,
                     message=h.modelStatusToString(h.getModelStatus()),
                     extra={"iterations": {"simplex": info.simplex_iteration_count,
-                                          "ipm": info.ipm_iteration_count}})
+                                          "ipm": info.ipm_iteration_count}}, mip=mip)
+
+
+def _finite(value: float) -> float | None:
+    """A solver's number, or ``None`` for ±inf / NaN (no bound or no incumbent yet)."""
+    return float(value) if np.isfinite(value) else None
 
 
 def write_model(m: ArrayModel, path: str | Path) -> Path:

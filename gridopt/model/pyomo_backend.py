@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -19,11 +20,18 @@ import pyomo
 import pyomo.environ as pyo
 import pyomo.version
 from pyomo.common.gc_manager import PauseGC
+from pyomo.common.log import LoggingIntercept
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from gridopt.case.solver_options import is_highs
 from gridopt.model.arrays import ArrayModel, Block
-from gridopt.model.highs_backend import Solution, label_of, labels_of, prepare_threads
+from gridopt.model.highs_backend import (
+    MipInfo,
+    Solution,
+    label_of,
+    labels_of,
+    prepare_threads,
+)
 
 log = logging.getLogger(__name__)
 INF = float("inf")
@@ -155,15 +163,48 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
     t2 = time.perf_counter()
     status = _status(result)
     x = y = objective = None
-    if status == "optimal":
-        model.solutions.load_from(result)
+    # a MIP stopped at a limit keeps its incumbent, as on the highs backend
+    at_limit = m.is_mip and status in ("time_limit", "iteration_limit") and _has_solution(result)
+    if status == "optimal" or at_limit:
+        # at a limit Pyomo warns of "an 'aborted' status, but containing a solution": expected
+        with LoggingIntercept(module="pyomo.core") if at_limit else nullcontext():
+            model.solutions.load_from(result)
         x = np.array([v.value if v.value is not None else 0.0 for v in model._gridopt_vars])
         if not m.is_mip:
             y = np.array([model.dual.get(c, 0.0) for c in model._gridopt_rows])
         objective = float(pyo.value(model.objective))
     return Solution(status, objective, x, y, f"pyomo {pyomo.version.version} / {solver}",
                     t1 - t0, t2 - t1, message=str(result.solver.termination_condition),
-                    extra={"pyomo_model": model})
+                    extra={"pyomo_model": model},
+                    mip=_mip_info(result, opt, objective) if m.is_mip else None)
+
+
+def _has_solution(result: Any) -> bool:
+    return len(getattr(result, "solution", ())) > 0
+
+
+def _mip_info(result: Any, opt: Any, objective: float | None) -> MipInfo:
+    """Bound, gap and nodes of a MIP solve: the bound from Pyomo's result (any solver); the
+    gap as HiGHS defines it, |incumbent − bound| / |incumbent|; nodes where the solver says
+    (HiGHS through appsi), else ``None``."""
+    bound = _number(getattr(result.problem, "lower_bound", None))
+    gap = None
+    if bound is not None and objective is not None:
+        gap = abs(objective - bound) / max(abs(objective), 1e-12)
+        gap = 0.0 if abs(objective - bound) <= 1e-12 else gap
+    nodes = None
+    highs = getattr(opt, "_solver_model", None)
+    if highs is not None and hasattr(highs, "getInfo"):
+        nodes = int(highs.getInfo().mip_node_count)
+    return MipInfo(bound, gap, nodes)
+
+
+def _number(value: Any) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None
 
 
 def _status(result: Any) -> str:

@@ -179,6 +179,8 @@ class Results:
                 new.update(self.variable(f"{family}.p_new"))
             frame = pd.DataFrame({"existing_mw": existing, "new_mw": new,
                                   "total_mw": existing + new})
+            if f"{family}.n_new" in self.model.var_blocks:  # built in whole units (a MIP)
+                frame["new_units"] = self.variable(f"{family}.n_new").round()
             if family == "storage":
                 frame = frame.join(self._storage_energy(table))
             frame.index = pd.MultiIndex.from_product([[family], table.index],
@@ -397,7 +399,24 @@ class Results:
             prices = self.prices.to_numpy()  # weighted mean over snapshots and buses
             out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
                                               / (w.sum() * prices.shape[1]))
+        if m.n_integer:
+            out.update(self._mip_summary())
         return {**out, **self.meta}
+
+    def _mip_summary(self) -> dict[str, Any]:
+        """For a model with integer columns: how many, whether relaxed, and for a MIP solve
+        its dual bound, relative gap, nodes and the fixed LP that priced it (README,
+        "Mixed-integer problems")."""
+        out: dict[str, Any] = {"integer_columns": self.model.n_integer,
+                               "relax_integrality": self.model.relaxed}
+        mip = self.solution.mip
+        if mip is not None:
+            out.update({"mip_dual_bound": mip.dual_bound, "mip_gap": mip.gap,
+                        "mip_node_count": mip.node_count,
+                        "fixed_lp_status": mip.fixed_lp_status,
+                        "fixed_lp_objective": mip.fixed_lp_objective,
+                        "fixed_lp_seconds": round(mip.fixed_lp_seconds, 4)})
+        return out
 
 
 def _segments_per_period(p: Periods) -> int | None:
