@@ -489,7 +489,7 @@ FUEL_SOURCES = {
 # Generators ----------------------------------------------------------------------------------
 # Coal (Chuannan 2 x 600 MW): SWITCH-China existing-plant entry.
 # Coal: China's average supply coal consumption of coal power, 305.5 gce/kWh in 2020 (NDRC & NEA,
-# Nov 2021, FACTS F) x 29.3076 GJ/tce; a 2007 subcritical W-flame unit is likely worse (no figure
+# Nov 2021, FACTS F) x 29.3076 GJ/tce; a 2007 subcritical unit is likely worse (no figure
 # for the unit type was found), so this is a floor.
 SUPPLY_COAL_GCE_KWH = 305.5
 COAL_HR = SUPPLY_COAL_GCE_KWH * TCE_GJ / 1000
@@ -572,7 +572,8 @@ _FLEX = ("0 in this LP: the minimum stable output, 0.35 after a standard flexibi
          "推进高效燃煤机组灵活性改造) or 0.40 before (SWITCH-China minimum_loading), applies to a "
          "committed unit and needs unit commitment; as an hourly floor it would keep both units "
          "on through the wet season, when Sichuan's coal fleet stands by (coal < 9 % of Sichuan's "
-         "capacity but 13 % of its energy in 2023, NEA Sichuan office via 南方能源观察, "
+         "capacity but 13 % of its energy, expected for 2023 by the NEA Sichuan office, via "
+         "南方能源观察, "
          "grayscaleinsight.com/topic-post/2461; historically < 3,000 h/yr, Nikkei Asia 5 Sep "
          "2022). "
          "Understates the cost of cycling: no start-up costs, no minimum up/down times")
@@ -605,8 +606,10 @@ GEN_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
         "《全国煤电机组改造升级实施方案》, Nov 2021, via Reuters; " + FACTS + " F) x 29.3076 "
         "GJ/tce "
         f"= {COAL_HR:.4f} GJ/MWh sent out (40.2 %). Chuannan's units are 2007/2008 subcritical "
-        "W-flame boilers (" + FACTS + " B), a type likely worse than the national mean, which "
-        "includes supercritical units: a floor (no unit-type figure found). SWITCH-China's 7.93 "
+        "600 MW units (SWITCH-China; W-flame boilers if, as " + FACTS + " B says is very likely "
+        "but not confirmed, Chuannan is the reviewed Luzhou Power Plant), a class likely worse "
+        "than the national mean, which includes supercritical units: a floor (no unit-type "
+        "figure found). SWITCH-China's 7.93 "
         "MMBtu/MWh for this plant (43 %) was better than the national mean and is not used", "M"),
     # --- CCGT
     ("gas_ccgt_luzhou", "p_nom_mw"): (
@@ -1435,8 +1438,10 @@ CASE_SOURCES = [
      "shed; not a measured value of lost load", "L"),
     ("solver", "HiGHS options: dual simplex (basic solution, exact duals for nodal prices) with "
      "single-iteration parallelism (simplex_strategy 3) on 2 threads: on the full year with the "
-     "DR families 117 s, against 154-175 s for serial dual simplex and 630 s for interior point "
-     "with crossover, measured on two cores (see README); 1 h time limit; no data", "H"),
+     "DR families and the hourly import price 159 s on an idle two-core machine (2026-12-03; "
+     "117 s before the price series; serial dual simplex 154-175 s and interior point with "
+     "crossover 630 s were measured on the first version; see README); 1 h time limit; no "
+     "data", "H"),
     ("peak_response", "share 0.05 = " + PLAN + " §二(一)5 target T1 "
      "'到2030年，尖峰负荷响应能力不低于5%' (peak-load response capability ≥ 5 % of peak "
      "load); hours top_k with k 2 = the two highest hours of system load in load_mw.csv "
@@ -1700,6 +1705,11 @@ LUZHOU_GDP_SHARE_2023 = 2725.90 / 60132.9
 NONPOWER_FOSSIL_TCE = round((SC_ENERGY_MTCE_2021 * SC_FOSSIL_SHARE_2021
                              - SC_THERMAL_TWH_2021 * 305.5 / 1000) * 1e6
                             * LUZHOU_GDP_SHARE_2023, -4)
+#: The same proxy for the city's non-power raw coal (T4's `other`, 万吨): Sichuan 2021 coal 25.9 %
+#: of 230 Mtce less the thermal power fuel (all of it taken as coal, an upper reading), x
+#: Luzhou's GDP share, / 0.7143 tce per t of raw coal (GB/T 2589 factor, FACTS F).
+NONPOWER_COAL_WT = round((SC_ENERGY_MTCE_2021 * 0.259 - SC_THERMAL_TWH_2021 * 305.5 / 1000)
+                         * LUZHOU_GDP_SHARE_2023 / 0.7143 * 100, 1)
 #: Non-fossil share of Sichuan's generation 2021: hydro 81.6 % + wind 10.62 / 432.8 TWh (same
 #: analysis; solar not given, so a slight understatement); the share of imports that is non-fossil.
 IMPORT_NONFOSSIL = round(0.816 + 10.62 / SC_GEN_TWH_2021, 3)
@@ -1734,13 +1744,14 @@ PLAN_TARGETS = [
      T3_SCOPE, T3_INPUTS, PLAN + " T3 (2030)"),
     ("T4-coal-2025", 2025, "fuel_max", 620.0, "万吨", "", "coal", False,
      "原煤消费量不超过620万吨", "raw coal consumption at most 6.2 Mt",
-     "whole city; here only the power sector's coal is counted (non-power use unknown)", {},
-     PLAN + " T4 (2025)"),
+     "whole city: power-sector coal plus a PROXY of the non-power coal (as T4-coal-2030)",
+     {"other": NONPOWER_COAL_WT}, PLAN + " T4 (2025)"),
     ("T4-coal-2030", 2030, "fuel_max", 660.0, "万吨", "", "coal", False,
      "原煤消费量不超过660万吨", "raw coal consumption at most 6.6 Mt",
-     "whole city; only the power sector's coal is counted: the city's non-power coal use is a "
-     "gap in " + FACTS + " (other = 0), so PASS here says only that power alone stays below "
-     "the city's cap; reported, not enforced", {}, PLAN + " T4 (2030)"),
+     "whole city: power-sector coal plus the city's non-power coal, a GAP in " + FACTS +
+     " replaced by a PROXY (other: Sichuan 2021 non-power coal x Luzhou's GDP share, flat to "
+     "2030, the same proxy as T3's non-power energy); reported, not enforced",
+     {"other": NONPOWER_COAL_WT}, PLAN + " T4 (2030)"),
     ("T6-co2-gdp-2025", 2025, "co2_intensity_max", "", "t CO2/万元", "", "", False,
      "单位地区生产总值二氧化碳排放下降19.5%", "CO2 per unit of GDP down 19.5 % from 2020",
      "whole city against 2020: the 2020 baseline and the 2025 GDP are GAPs, so not evaluated "
@@ -1757,7 +1768,7 @@ PLAN_TARGETS = [
 ]
 TARGET_COLUMNS = ["name", "year", "kind", "bound", "unit", "carrier", "fuel", "enforce",
                   "name_zh", "name_en", "scope"]
-EXTRA_TARGET_COLUMNS = ["change_pct", "method", "gce_per_kwh", "import_nonfossil_pu",
+EXTRA_TARGET_COLUMNS = ["other", "change_pct", "method", "gce_per_kwh", "import_nonfossil_pu",
                         "other_nonfossil_tce", "other_total_tce"]
 T3_SOURCES = {
     "gce_per_kwh": "2025 national target for the supply coal consumption of coal power, 300 "
@@ -1773,6 +1784,14 @@ T3_SOURCES = {
     "other_nonfossil_tce": "assumption: 0 (non-power non-fossil energy, e.g. biomass heat, "
                            "unknown)",
 }
+T4_OTHER_SOURCE = (
+    "PROXY for the city's non-power raw coal (a GAP in " + FACTS + "): (Sichuan 2021 energy use "
+    "230 Mtce x coal 25.9 % - thermal power fuel ≈ 69.0 TWh x 305.5 gce/kWh, all taken as coal) "
+    "x Luzhou share of Sichuan GDP 4.53 % (2023) / 0.7143 tce/t; flat to 2030 (assumption). "
+    "Sichuan figures: Sichuan Statistics Bureau, 15 May 2022, via cnjg.gov.cn; 69.0 TWh = "
+    "generation 432.8 TWh less hydro 353.14 and wind 10.62 TWh (the remainder includes solar, "
+    "not given); Luzhou's chemical and building-materials industry may burn more than its GDP "
+    "share")
 
 
 def build_targets() -> tuple[pd.DataFrame, list[tuple]]:
@@ -1786,6 +1805,8 @@ def build_targets() -> tuple[pd.DataFrame, list[tuple]]:
                for t in PLAN_TARGETS for col, v in (("year", t[1]), ("bound", t[3]),
                                                     ("change_pct", t[11].get("change_pct")))
                if v is not None]
+    sources += [("targets.csv", t[0], "other", f"{fmt(NONPOWER_COAL_WT)}", T4_OTHER_SOURCE, "L")
+                for t in PLAN_TARGETS if t[0].startswith("T4")]
     sources += [("targets.csv", t[0], col, f"{fmt(T3_INPUTS[col])}", text,
                  "M" if col in ("gce_per_kwh", "import_nonfossil_pu") else "L")
                 for t in PLAN_TARGETS if t[11] is T3_INPUTS for col, text in T3_SOURCES.items()]
