@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case, Periods
+from gridopt.components.commitment import refuse_periods
 
 METHODS = ("hierarchical", "kmeans", "kmedoids", "kmaxoids", "averaging", "contiguous")
 REPRESENTATIONS = ("medoid", "mean", "maxoid", "distribution", "distribution_minmax", "minmax_mean")
@@ -71,6 +72,7 @@ def aggregate(case: Case, periods: int, hours: float = 24.0, method: str = "hier
         period's number of snapshots) keeps every hour.
     """
     require_tsam()
+    refuse_periods(case)
     length = _period_length(case, hours)
     n_orig = case.n_snapshots // length
     if method not in METHODS:

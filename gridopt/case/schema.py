@@ -136,7 +136,19 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("co2_t_per_mwh", "float", math.nan, lo=0.0),  # NaN means "from the fuel"
         _nonneg("ramp_up_pu_per_h", INF),  # INF: no ramp limit
         _nonneg("ramp_down_pu_per_h", INF),
+        # unit commitment (models/commitment.md): read only when committable is true
+        Column("committable", "bool", False),
         Column("unit_size_mw", "float", math.nan, lo=0.0, lo_open=True),  # NaN: case-format.md
+        _nonneg("min_up_h"),
+        _nonneg("min_down_h"),
+        _nonneg("startup_cost"),  # currency per start of one unit
+        _nonneg("shutdown_cost"),  # currency per stop of one unit
+        _nonneg("startup_fuel_gj"),  # GJ of the generator's fuel per start of one unit
+        _nonneg("no_load_gj_per_h"),  # GJ per committed unit and hour
+        _nonneg("startup_ramp_pu", 1.0),  # share of unit size in the snapshot of a start
+        _nonneg("shutdown_ramp_pu", 1.0),  # share of unit size in the snapshot before a stop
+        Column("units_on_initial", "float", math.nan, lo=0.0),  # NaN: all units on
+        _nonneg("hours_in_state_initial", INF),  # INF: min up/down impose nothing at start
     ),
     "storage": (
         _name(),

@@ -37,6 +37,8 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
 ``series-duplicate``        a long series repeats a (snapshot, name) pair
 ``unreachable-load``        a bus with load but no path over lines to any supply (generator,
                             storage or self-owned plant)
+``commitment-*``            the unit-commitment columns of a committable generator
+                            (:mod:`gridopt.case.validate_commitment`)
 ==========================  ===============================================================
 
 Rows are CSV line numbers: the header is line 1, the first data row line 2. A frame from
@@ -80,6 +82,7 @@ from gridopt.case.schema import (
     TRUE_WORDS,
     Column,
 )
+from gridopt.case.validate_commitment import check_commitment
 from gridopt.case.validate_config import CONFIG_FILE, check_config
 from gridopt.case.validate_series import MAX_SERIES_CELLS, check_series
 
@@ -123,6 +126,7 @@ def validate_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame
     problems += _check_references(checked)
     problems += _check_storage_duration(checked.get("storage"))
     problems += _check_line_buses(checked.get("lines"))
+    problems += check_commitment(checked.get("generators"), MAX_TABLE_ROWS)
     for kind in SERIES:
         frame = series.get(kind)
         if frame is not None:

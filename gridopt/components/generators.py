@@ -18,7 +18,9 @@ For generator g and snapshot t, with total capacity P_g = P̄_g + p^new_g:
 
 For a generator that is not extendable the dispatch limits are variable bounds, not rows;
 ramp limits are always rows (r^up, r^down: ``ramp_up_pu_per_h``, ``ramp_down_pu_per_h``, share
-of P_g per hour; blank = inf = no limit).
+of P_g per hour; blank = inf = no limit). For a committable generator neither the must-run
+floor nor these ramp rows are written: :mod:`gridopt.components.commitment` applies p^min and
+the ramps per committed unit.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from gridopt.case.case import Case
 from gridopt.case.series import element_series
 from gridopt.components._common import annuity, bus_positions, extendable_columns
 from gridopt.components._dr import dispatch_scope, previous
+from gridopt.components.commitment import committable
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "generators"
@@ -52,7 +55,8 @@ def add_generators(m: ArrayModel, case: Case) -> None:
     avail = case.series["availability_pu"][gens.index].to_numpy().T  # G × T
     p_nom = gens["p_nom_mw"].to_numpy()
     ext = gens["extendable"].to_numpy(bool)
-    p_min = np.minimum(gens["p_min_pu"].to_numpy()[:, None], avail)
+    floor = np.where(committable(case), 0.0, gens["p_min_pu"].to_numpy())
+    p_min = np.minimum(floor[:, None], avail)  # committable: per committed unit (commitment)
     fixed = (~ext)[:, None]
     upper = np.where(fixed, avail * p_nom[:, None], np.inf)
     lower = np.where(fixed, p_min * p_nom[:, None], 0.0)
@@ -116,7 +120,7 @@ def _add_ramps(m: ArrayModel, case: Case, p: np.ndarray, new_col: np.ndarray) ->
     p_nom = gens["p_nom_mw"].to_numpy(float)
     for quantity, sign in (("ramp_up", 1.0), ("ramp_down", -1.0)):
         step = gens[f"{quantity}_pu_per_h"].to_numpy(float)[:, None] * gap[None, :]
-        lim = np.flatnonzero((step < 1.0).any(axis=1))
+        lim = np.flatnonzero((step < 1.0).any(axis=1) & ~committable(case))
         if lim.size == 0:
             continue
         m.add_constraints(f"{FAMILY}.{quantity}", (gens.index[lim], case.snapshots[later]),

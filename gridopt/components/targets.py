@@ -20,10 +20,12 @@ as ``bound`` or relative to a base year as ``baseline`` × (1 + ``change_pct`` /
   I_k the import carriers, s their non-fossil share and H the heat of the fuel burnt by the
   other generators and the self-owned plants' extra output
 
-O_k (``other``) is the part outside the power system (e.g. the city's non-power coal use),
-an input. Enforced targets become rows ``targets.lower`` / ``targets.upper``, one per target,
-whose duals are the targets' shadow prices; reported ones are only evaluated. A reported target
-whose bound or GDP is not given is listed as NOT EVALUATED, with the reason.
+Committable generators add their start-up and no-load fuel (``models/commitment.md``) to
+the fuel, the emissions and the fossil heat H. O_k (``other``) is the part outside the power
+system (e.g. the city's non-power coal use), an input. Enforced targets become rows
+``targets.lower`` / ``targets.upper``, one per target, whose duals are the targets' shadow
+prices; reported ones are only evaluated. A reported target whose bound or GDP is not given is
+listed as NOT EVALUATED, with the reason.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from gridopt.case.case import Case, CaseError, Problem, csv_line
 from gridopt.case.cells import closest
 from gridopt.case.schema import TABLES
 from gridopt.case.units import TCE_GJ, UNITS, convert, dimension, to_base
+from gridopt.components.commitment import fuel_column, fuel_heat
 from gridopt.components.network import system_demand
 from gridopt.components.self_owned_plants import plant_table
 from gridopt.model.arrays import ArrayModel
@@ -387,9 +390,21 @@ def _sources(case: Case) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
+def _commitment_fuel(m: ArrayModel, case: Case, per_gj: np.ndarray) -> Expr:
+    """Σ_g per_gj_g · (annual start-up and no-load fuel of generator g, GJ): the fuel that
+    unit commitment burns besides the heat rate × output (``models/commitment.md``)."""
+    cols, gj, where = fuel_heat(m, case)
+    coefs = gj * per_gj[where] if cols.size else gj
+    keep = coefs != 0
+    return Expr(cols[keep], coefs[keep])
+
+
 def emissions(m: ArrayModel, case: Case) -> Expr:
-    """Annual CO2 of generators and self-owned plants' extra output (t)."""
+    """Annual CO2 of generators (start-up and no-load fuel included) and self-owned plants'
+    extra output (t)."""
     out = ZERO
+    if not case.table("generators").empty:
+        out = _commitment_fuel(m, case, fuel_column(case, "co2_t_per_gj"))
     for block, table in _sources(case):
         if not table.empty:
             out = out + _weighted(m, case, block, table["co2_t_per_mwh"].to_numpy(float))
@@ -397,8 +412,14 @@ def emissions(m: ArrayModel, case: Case) -> Expr:
 
 
 def fuel_use(m: ArrayModel, case: Case, fuel: str, heat: bool) -> Expr:
-    """Annual use of ``fuel``: in GJ (``heat``) or in the fuel's own unit."""
+    """Annual use of ``fuel``: in GJ (``heat``) or in the fuel's own unit (start-up and
+    no-load fuel of committed units included)."""
     out = ZERO
+    gens = case.table("generators")
+    if not gens.empty:
+        per_unit = 1.0 if heat else 1.0 / np.where(gens["fuel"] == "", 1.0,
+                                                    fuel_column(case, "gj_per_unit"))
+        out = _commitment_fuel(m, case, np.where(gens["fuel"] == fuel, per_unit, 0.0))
     for block, table in _sources(case):
         if table.empty:
             continue
@@ -492,6 +513,7 @@ def fossil_heat(m: ArrayModel, case: Case, not_fossil: list[str]) -> Expr:
             fossil = ~table["carrier"].isin(not_fossil).to_numpy()
             _check_heat(table, fossil & (rate <= 0))
             rate = np.where(fossil, rate, 0.0)
+            out = out + _commitment_fuel(m, case, np.where(fossil, 1.0 / TCE_GJ, 0.0))
         out = out + _weighted(m, case, block, rate)
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gridopt.case.case import Case
+from gridopt.components.commitment import add_commitment
 from gridopt.components.demand_response import add_demand_response
 from gridopt.components.generators import add_generators
 from gridopt.components.network import add_lines, add_load_shedding, close_balance
@@ -21,8 +22,8 @@ Family = Callable[[ArrayModel, Case], None]
 
 #: The component families in build order. Each adds variables, constraints, costs and
 #: injections into the shared nodal balance.
-FAMILIES: list[Family] = [add_load_shedding, add_lines, add_generators, add_storage,
-                          add_demand_response, add_peak_response, add_targets]
+FAMILIES: list[Family] = [add_load_shedding, add_lines, add_generators, add_commitment,
+                          add_storage, add_demand_response, add_peak_response, add_targets]
 
 
 def build_model(case: Case, families: list[Family] | None = None) -> ArrayModel:

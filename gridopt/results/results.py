@@ -17,6 +17,7 @@ import pandas as pd
 from gridopt._version import __version__
 from gridopt.case.case import Case, Periods
 from gridopt.components._dr import dr_state, evaluate
+from gridopt.components.commitment import fuel_column, fuel_heat
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity, keep_over
 from gridopt.components.targets import verdicts
@@ -27,7 +28,7 @@ from gridopt.model.highs_backend import Solution
 #: Families whose variables the named tables (dispatch, storage_soc, line_flow, load_shed,
 #: capacities, vpp_dispatch, …) report; every other family's variables are written as they
 #: are (:meth:`Results.family_variables`).
-TABLED_FAMILIES = frozenset({"buses", "lines", "generators", "storage", "vpps",
+TABLED_FAMILIES = frozenset({"buses", "lines", "generators", "commitment", "storage", "vpps",
                              "peak_response", "targets"})
 
 
@@ -219,19 +220,39 @@ class Results:
 
     @cached_property
     def energy(self) -> pd.DataFrame:
-        """Annual (weighted) generation, fuel use and emissions per generator."""
+        """Annual (weighted) generation, fuel use and emissions per generator (with the
+        start-up and no-load fuel of committed units, ``models/commitment.md``)."""
         gens = self.case.table("generators")
         mwh = self.dispatch.mul(self.case.weights, axis=0).sum()
         fuels = self.case.table("fuels")
         units = dict(zip(fuels.index, fuels["unit"], strict=True)) if not fuels.empty else {}
+        cols, gj, where = fuel_heat(self.model, self.case)
+        extra = np.bincount(where, gj * self._x()[cols], minlength=len(gens))
+        per_unit = np.where(gens["fuel"] == "", 0.0, 1.0 / np.where(
+            gens["fuel"] == "", 1.0, fuel_column(self.case, "gj_per_unit")))
         return pd.DataFrame({
             "carrier": gens["carrier"],
             "energy_mwh": mwh,
             "fuel": gens["fuel"],
-            "fuel_use": mwh * gens["fuel_units_per_mwh"],
+            "fuel_use": mwh * gens["fuel_units_per_mwh"] + extra * per_unit,
             "fuel_unit": [units.get(f, "") for f in gens["fuel"]],
-            "co2_t": mwh * gens["co2_t_per_mwh"],
+            "co2_t": mwh * gens["co2_t_per_mwh"] + extra * fuel_column(self.case,
+                                                                        "co2_t_per_gj"),
         })
+
+    @cached_property
+    def commitment(self) -> pd.DataFrame:
+        """Units on, started and stopped per committable generator and snapshot (a row per
+        (snapshot, name)); empty without committable generators."""
+        columns = {"units_on": "status", "starts": "startup", "stops": "shutdown"}
+        if "commitment.status" not in self.model.var_blocks:
+            index = pd.MultiIndex.from_arrays([[], []], names=["snapshot", "name"])
+            return pd.DataFrame(columns=list(columns), index=index, dtype=float)
+        block = self.model.var_blocks["commitment.status"]
+        index = pd.MultiIndex.from_product([block.coords[1], block.coords[0]],
+                                           names=["snapshot", "name"])
+        return pd.DataFrame({k: self.variable(f"commitment.{v}").to_numpy().ravel()
+                             for k, v in columns.items()}, index=index)
 
     @cached_property
     def self_owned_plants_energy(self) -> pd.DataFrame:
@@ -357,6 +378,8 @@ class Results:
                 out["vpp_summary"] = self.vpp_summary
         if not self.case.table("targets").empty:
             out["targets"] = self.targets
+        if "commitment.status" in self.model.var_blocks:
+            out["commitment"] = self.commitment
         return out
 
     @cached_property
@@ -395,6 +418,11 @@ class Results:
             out["demand_mwh"] = float(w @ self.demand.to_numpy().sum(axis=1))
             out["load_shed_mwh"] = float(w @ self.load_shed.to_numpy().sum(axis=1))
             out["co2_t"] = self.total_emissions_t
+            if "commitment.startup" in self.model.var_blocks:  # starts a year, per generator
+                starts = self.variable("commitment.startup")
+                per_year = (self.case.weights / self.case.durations) @ starts.to_numpy()
+                out["starts_per_yr"] = dict(zip(starts.columns, per_year.tolist(),
+                                                strict=True))
         if sol.row_dual is not None:
             prices = self.prices.to_numpy()  # weighted mean over snapshots and buses
             out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
