@@ -45,13 +45,22 @@ REQUIREMENTS = ("buses.balance", "peak_response.target", "targets.lower", "targe
 LIMIT_PENALTY = 10.0
 #: Violations smaller than this (in the row's or column's unit) are solver noise.
 TOLERANCE = 1e-6
-NOUNS = {"buses": "bus", "storage": "store", "peak_response": "peak response"}
+NOUNS = {"buses": "bus", "storage": "store", "peak_response": "peak response",
+         "commitment": "generator"}
 #: Plain words for block names whose quantity alone says too little.
 WORDS = {"buses.shed": "load shedding", "generators.p_new": "new capacity",
          "storage.p_new": "new power capacity", "storage.e_new": "new energy capacity",
-         "storage.soc": "state of charge", "storage.soc_balance": "state-of-charge balance"}
+         "storage.soc": "state of charge", "storage.soc_balance": "state-of-charge balance",
+         "commitment.status": "units on", "commitment.startup": "start-ups",
+         "commitment.shutdown": "shut-downs", "commitment.transition": "units-on balance",
+         "commitment.min_up": "minimum up time", "commitment.min_down": "minimum down time",
+         "commitment.dispatch_lower": "minimum stable output",
+         "commitment.dispatch_upper": "committed capacity"}
 #: Quantities measured in MWh (all others in MW).
 ENERGY_WORDS = ("soc", "e_new", "energy", "delta", "h2", "stored")
+#: Blocks counted in units (unit commitment), not MW.
+UNIT_COUNTS = frozenset({"commitment.status", "commitment.startup", "commitment.shutdown",
+                         "commitment.transition", "commitment.min_up", "commitment.min_down"})
 
 
 @dataclass(frozen=True)
@@ -208,7 +217,10 @@ class Locator:
 
 
 def unit_of(block: Block) -> str:
-    """MWh for stored energy and energy budgets, MW for everything else."""
+    """MWh for stored energy and energy budgets, units for unit commitment's counts, MW for
+    everything else."""
+    if block.name in UNIT_COUNTS:
+        return "units"
     return "MWh" if any(w in block.quantity for w in ENERGY_WORDS) else "MW"
 
 

@@ -8,6 +8,8 @@ costs are VOM only unless a test says otherwise.
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import pandas as pd
 import pytest
 
 import gridopt
+from gridopt.case.build import case_from_tables
 from gridopt.case.case import Case, CaseError
 from gridopt.components.commitment import units
 from gridopt.model.build import build_model
@@ -99,6 +102,10 @@ def test_minimum_up_time_keeps_a_started_unit_on() -> None:
     80 (2,000 + 800). Hour 3: a unit started in hour 2 must stay on (v_2 + v_3 ≤ u_3): gas 40,
     cheap 20 (2,000 + 200). Objective 300 + 2,800 + 2,200 = 5,300. Without the minimum up
     time gas stops in hour 3 (cheap 60: 600): 3,700.
+
+    Duals (of the LP with the commitment fixed, in the generic dual table): one MW more of
+    minimum output in hours 2–3 moves a MW from cheap to gas, +40 (``dispatch_lower``); cheap
+    is marginal everywhere, so the price is 10.
     """
     gas = unit("gas", vom_per_mwh=50.0, p_min_pu=0.4, min_up_h=2.0, units_on_initial=0)
     cheap = gen("cheap", "coal", p_nom_mw=100.0, vom_per_mwh=10.0)
@@ -107,6 +114,9 @@ def test_minimum_up_time_keeps_a_started_unit_on() -> None:
         assert series(r, "status", "gas") == [0.0, 1.0, 1.0]
         assert series(r, "startup", "gas") == [0.0, 1.0, 0.0]
         assert r.dispatch["gas"].tolist() == pytest.approx([0.0, 40.0, 40.0], abs=1e-6)
+        assert r.dual("commitment.dispatch_lower")["gas"].iloc[1:].tolist() == \
+            pytest.approx([40.0, 40.0])
+        assert r.prices["b"].tolist() == pytest.approx([10.0, 10.0, 10.0])
     free = case_of([30.0, 120.0, 60.0], {**gas, "min_up_h": 0.0}, cheap)
     assert solve_both(free)[0].objective == pytest.approx(3700.0)
 
@@ -134,6 +144,39 @@ def test_start_up_cost_decides_between_keeping_on_and_cycling(
         assert r.dispatch["cheap"].iloc[1] == pytest.approx(20.0 if on else 50.0)
         costs = r.costs.loc[("commitment", "gas")]
         assert costs["startup"] == pytest.approx(0.0 if on else start_cost)
+
+
+def test_costs_scale_to_a_year() -> None:
+    """The cycled case above annualised: each of the 3 snapshots stands for w = 8760 / 3 =
+    2,920 h, and each start for w / Δt = 2,920 starts a year. Objective 2,920 · 8,000 =
+    23,360,000; start-up cost 2,920 · 500; 2,920 starts a year in the summary."""
+    gas = unit("gas", vom_per_mwh=50.0, p_min_pu=0.3, startup_cost=500.0)
+    cheap = gen("cheap", "coal", p_nom_mw=100.0, vom_per_mwh=10.0)
+    case = make_case(3, [gas, cheap], {"load": [150.0, 50.0, 150.0]}, annualise=True)
+    for r in solve_both(case):
+        assert r.objective == pytest.approx(23_360_000.0)
+        assert r.costs.loc[("commitment", "gas"), "startup"] == pytest.approx(2920.0 * 500.0)
+        assert r.summary()["starts_per_yr"]["gas"] == pytest.approx(2920.0)
+
+
+@pytest.mark.parametrize(("min_up_h", "objective"), [(3.0, 10_600.0), (2.0, 7_400.0)])
+def test_two_hour_snapshots_count_minimum_times_in_snapshots(min_up_h: float,
+                                                            objective: float) -> None:
+    """The first test's case on 2-hour snapshots (w = Δt = 2 h): a minimum up time of 3 h
+    covers ⌈3 / 2⌉ = 2 snapshots (gas on in snapshots 2 and 3: 2 · 5,300 = 10,600), one of
+    2 h a single snapshot (gas stops: 2 · 3,700 = 7,400)."""
+    gas = unit("gas", vom_per_mwh=50.0, p_min_pu=0.4, min_up_h=min_up_h, units_on_initial=0)
+    cheap = gen("cheap", "coal", p_nom_mw=100.0, vom_per_mwh=10.0)
+    config = {"name": "test", "currency": "EUR", "voll_per_mwh": 10_000.0,
+              "discount_rate": 0.0, "snapshots": {"start": "2030-01-01 00:00", "hours": 3,
+                                                  "step_h": 2.0, "annualise": False}}
+    frames = {"buses": pd.DataFrame({"name": ["b"]}), "generators": pd.DataFrame([gas, cheap]),
+              "loads": pd.DataFrame({"name": ["load"], "bus": ["b"]})}
+    load = pd.DataFrame({"hour": [1, 2, 3], "load": [30.0, 120.0, 60.0]})
+    case = case_from_tables(config, frames, {"load_mw": load})
+    assert units(case).up.tolist() == [int(np.ceil(min_up_h / 2.0))]
+    for r in solve_both(case):
+        assert r.objective == pytest.approx(objective)
 
 
 def test_ramp_limit_calls_on_a_dearer_unit() -> None:
@@ -393,6 +436,21 @@ def test_run_writes_the_commitment_table(tmp_path: Path) -> None:
     assert (folder / "summary.json").read_text().count('"starts_per_yr"') == 1
 
 
+def test_an_infeasible_commitment_is_explained_in_the_case_terms() -> None:
+    """One 100 MW unit with minimum 0.5 and a minimum up time of 2 h started just before the
+    horizon (on for 0 h): it must stay on in hour 1 and give ≥ 50 MW into a 10 MW load with
+    nothing to take the rest. The infeasible subset names the generator's minimum up time (in
+    units) and its minimum stable output."""
+    from gridopt.diagnose import diagnose
+
+    gas = unit("gas", p_min_pu=0.5, min_up_h=2.0, units_on_initial=1, hours_in_state_initial=0)
+    case = case_of([10.0, 10.0], gas)
+    assert gridopt.solve(case).status == "infeasible"
+    short = diagnose(case, elastic=False).short()
+    assert re.search(r"generator 'gas' minimum up time at 2030-01-01 0[01]:00: ≤ -1 units", short)
+    assert "generator 'gas' minimum stable output" in short
+
+
 def test_representative_periods_are_refused() -> None:
     """Commitment needs the chronological horizon: aggregating a case with a committable
     generator is refused with a clear message."""
@@ -436,8 +494,6 @@ def test_non_integer_units_named_in_a_case_folder(tmp_path: Path) -> None:
     from gridopt.case.io import validate_case
 
     folder = tmp_path / "case"
-    import shutil
-
     shutil.copytree(Path(__file__).parent / "cases" / "tiny", folder)
     path = folder / "generators.csv"
     lines = path.read_text().splitlines()
