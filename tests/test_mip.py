@@ -341,3 +341,10 @@ def test_run_time_limited_mip_is_written_flagged_without_prices(tmp_path: Path) 
     assert summary["status"] == "time_limit"
     assert summary["mip_gap"] > 0
     assert not (out / "prices.csv").exists()
+
+
+def test_export_marks_the_integer_columns(tmp_path: Path) -> None:
+    """The LP file lists the units under ``gen`` (general integers) for another solver."""
+    text = gridopt.export(unit_case(), tmp_path / "units.lp").read_text()
+    integers = text.split("\ngen\n", 1)[1].split("\n")[0]
+    assert integers.strip() == "generators.n_new(gas)"
