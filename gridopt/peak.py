@@ -1,9 +1,11 @@
 """Verify, enforce and cost the peak-load response target (Luzhou plan T1).
 
 - :func:`verify`: the largest response R the *enrolled* resources deliver at once and hold
-  through every peak event (an LP over the event days only), PASS/FAIL against s · P^peak, the
-  contribution of each family and VPP, and for FAIL the cheapest new enrolment that closes the
-  gap (or, when even the whole potential falls short, by how much and why).
+  through every peak event (an LP over the event days only; a MIP when an interruptible row is
+  ``indivisible``: such a row gives its full reduction through whole events or nothing),
+  PASS/FAIL against s · P^peak, the contribution of each family and VPP, and for FAIL the
+  cheapest new enrolment that closes the gap (or, when even the whole potential falls short,
+  by how much and why). The report says which (``PeakReport.method``).
 - :func:`cost_curve`: the planning optimum with the target enforced at several shares, the cost
   difference to no target, and the marginal cost of one more MW (dual of the target row).
 
@@ -12,7 +14,7 @@ Formulation: ``models/peak_response.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import highspy
@@ -57,6 +59,16 @@ class PeakReport:
     gap_closure: pd.DataFrame = field(default_factory=pd.DataFrame)
     max_potential_mw: float | None = None
     explanation: str = ""
+    #: The interruptible rows read as indivisible (whole events of the full reduction): R is
+    #: then the optimum of a MIP, not an LP.
+    indivisible: list[str] = field(default_factory=list)
+
+    @property
+    def method(self) -> str:
+        """How R was computed: ``"LP"``, or ``"MIP (indivisible: a, b)"``."""
+        if not self.indivisible:
+            return "LP"
+        return f"MIP (indivisible: {', '.join(self.indivisible)})"
 
     @property
     def passed(self) -> bool:
@@ -74,6 +86,7 @@ class PeakReport:
             "capability_share": self.capability_mw / self.peak_mw if self.peak_mw else 0.0,
             "verdict": "PASS" if self.passed else "FAIL", "missing_mw": self.missing_mw,
             "events": "; ".join(f"{e[0]:%Y-%m-%d %H:%M}..{e[-1]:%H:%M}" for e in self.events),
+            "capability_model": self.method,
         }
         rows.update({f"family:{k}": v for k, v in self.by_family.items()})
         rows.update({f"vpp:{k}": v for k, v in self.by_vpp.items()})
@@ -111,8 +124,17 @@ def _capability_model(case: Case, target: float | None, objective: str) -> Array
 def _solve(m: ArrayModel) -> Solution:
     sol = solve_highs(m)
     if not sol.ok:
-        raise RuntimeError(f"peak-response LP ended '{sol.status}' ({sol.message})")
+        kind = "MIP" if m.is_mip else "LP"
+        raise RuntimeError(f"peak-response {kind} ended '{sol.status}' ({sol.message})")
     return sol
+
+
+def indivisible_rows(case: Case) -> list[str]:
+    """Names of the interruptible rows with ``indivisible`` true (their events are integer)."""
+    table = case.table("interruptible")
+    if table.empty or "indivisible" not in table:
+        return []
+    return [str(n) for n in table.index[table["indivisible"].to_numpy(bool)]]
 
 
 def _contributions(case: Case, m: ArrayModel, x: np.ndarray) -> pd.DataFrame:
@@ -145,7 +167,7 @@ def verify(case: Case) -> PeakReport:
         by_family=by_element.groupby("family")["mw"].sum() if len(by_element) else pd.Series(),
         by_vpp=by_element[by_element["vpp"] != ""].groupby("vpp")["mw"].sum()
         if len(by_element) else pd.Series(),
-        by_element=by_element)
+        by_element=by_element, indivisible=indivisible_rows(case))
     if not report.passed:
         _explain_gap(case, report)
     return report
@@ -162,7 +184,8 @@ def _explain_gap(case: Case, report: PeakReport) -> None:
         report.explanation = (
             f"Even with every resource enrolled up to its potential, R = "
             f"{report.max_potential_mw:,.1f} MW < target {report.target_mw:,.1f} MW: "
-            f"{short:,.1f} MW short. Add DR potential or relax the event duration / notice.")
+            f"{short:,.1f} MW short. Add DR potential or relax the event duration / notice."
+            + _indivisible_note(report))
         return
     m = _capability_model(full, report.target_mw, "min_cost")
     sol = _solve(m)
@@ -182,7 +205,16 @@ def _explain_gap(case: Case, report: PeakReport) -> None:
                                                      "cost_per_mw_yr", "annual_cost"])
     report.explanation = (f"Missing {report.missing_mw:,.1f} MW; the cheapest new enrolment "
                           f"that closes it costs {report.gap_closure['annual_cost'].sum():,.0f} "
-                          f"{case.currency}/yr (listed).")
+                          f"{case.currency}/yr (listed)." + _indivisible_note(report))
+
+
+def _indivisible_note(report: PeakReport) -> str:
+    """What an indivisible row means for R (empty when there is none)."""
+    if not report.indivisible:
+        return ""
+    return (f" R is a MIP: the indivisible rows ({', '.join(report.indivisible)}) count with "
+            "their full reduction through whole events of their minimum to maximum length, or "
+            "not at all.")
 
 
 def _vpp_fee(case: Case, table: pd.DataFrame, name: str) -> float:
@@ -216,6 +248,15 @@ def check_reachable(case: Case, share: float) -> None:
             f"the others at their enrolment) the response "
             f"held through the peak events is at most {best:,.1f} MW "
             f"({best / peak_load(case):.2%}), {need - best:,.1f} MW short.")
+
+
+def _fixed_lp_dual(m: ArrayModel, x: np.ndarray, row: int, need: float) -> float:
+    """Dual of the target row (R ≥ need) in the LP with every integer column fixed at x."""
+    fixed = m.fix_integers(x)
+    lower = fixed.row_lower.copy()
+    lower[row] = need
+    sol = solve_highs(replace(fixed, _row_lo=[lower], _row_hi=[fixed.row_upper]))
+    return float(sol.row_dual[row]) if sol.ok and sol.row_dual is not None else np.nan
 
 
 class TargetUnreachableError(ValueError):
@@ -256,6 +297,9 @@ def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.Dat
         sol = solution_of(h, 0.0, 0.0)
         dual = float(sol.row_dual[row]) if sol.row_dual is not None else np.nan
         obj = sol.objective if sol.ok else np.nan
+        if m.is_mip and sol.ok:  # a MIP has no duals: the LP with its integers fixed
+            dual = _fixed_lp_dual(m, sol.x, row, need)
         rows.append((share, need, obj, obj - base.objective, dual, sol.status))
     return pd.DataFrame(rows, columns=["share", "target_mw", "objective", "cost_increase",
                                        "marginal_cost_per_mw_yr", "status"]).set_index("share")
+

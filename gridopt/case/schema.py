@@ -189,6 +189,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("max_hours_per_event", "float", INF, lo=0.0, lo_open=True),
         Column("max_events_per_yr", "float", INF, lo=0.0),
         Column("max_hours_per_yr", "float", INF, lo=0.0),
+        # indivisible (models/interruptible.md): whole events of the full reduction, a MIP
+        Column("indivisible", "bool", False),
+        _nonneg("min_hours_per_event"),  # read only when indivisible is true
     ),
     # <shiftable>
     "shiftable": (
@@ -300,7 +303,8 @@ FALSE_WORDS = ("false", "0", "no", "n", "f")
 ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "generators": (("p_min_pu", "p_max_pu"), ("p_nom_mw", "p_nom_max_mw")),
     "storage": (("p_nom_mw", "p_nom_max_mw"), ("e_nom_mwh", "e_nom_max_mwh")),
-    "interruptible": (("enrolled_mw", "potential_mw"),),
+    "interruptible": (("enrolled_mw", "potential_mw"),
+                      ("min_hours_per_event", "max_hours_per_event")),
     "shiftable": (("enrolled_mw", "potential_mw"),),
     "ev_fleets": (("enrolled_mw", "potential_mw"),),
     "self_owned_plants": (("enrolled_mw", "potential_mw"),),
