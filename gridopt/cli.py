@@ -286,7 +286,7 @@ def _print_summary(results) -> None:
         table.add_row(_safe(carrier), f"{row.existing_mw:,.0f}", f"{row.new_mw:,.0f}",
                       f"{row.energy_mwh / 1e6:,.3f}", f"{row.co2_t / 1e6:,.3f}")
     console.print(table)
-    if not results.case.table("targets").empty:
+    if results.has_targets:
         _print_targets(results.targets)
 
 
@@ -308,20 +308,33 @@ def _add_mip_rows(head: Table, s: dict) -> None:
 
 
 def _print_targets(verdicts: pd.DataFrame) -> None:
-    """The plan's targets: required, achieved (in the target's unit), verdict (PASS, FAIL,
-    NOT EVALUATED with the reason, not modelled), price; blank where there is no number."""
+    """The plan's targets: required, achieved (in the target's unit, then in the model's),
+    verdict (PASS, FAIL, NOT EVALUATED with the reason, not modelled), price; blank where there
+    is no number. A warning names each enforced target that binds while load is shed."""
     table = Table(title="targets")
-    for col in ("target", "year", "required", "achieved", "unit", "verdict", "margin",
-                "shadow price"):
-        table.add_column(col, justify="left" if col in ("target", "unit", "verdict") else "right")
+    wide = console.width >= 120  # else the model's units are in targets.csv only
+    for col in ("target", "year", "required", "achieved", "unit", "in model units", "verdict",
+                "margin", "shadow price"):
+        if col != "in model units" or wide:
+            table.add_column(col, justify="left" if col in ("target", "unit", "verdict")
+                             else "right")
     for name, v in verdicts.iterrows():
         label = f"{name} {v['name_zh'] or v['name_en']}".strip()
         price = "" if v["shadow_price"] != v["shadow_price"] else (
             f"{v['shadow_price']:,.2f} {v['shadow_price_unit']}")
-        table.add_row(_safe(label), str(v["year"]), _number(v["required"]),
-                      _number(v["achieved"]), _safe(str(v["unit"])), _safe(str(v["verdict"])),
-                      _number(v["margin"]), _safe(price))
+        model = "" if v["required_model"] != v["required_model"] else (
+            f"{_number(v['required_model'])} / {_number(v['achieved_model']) or '–'} "
+            f"{v['model_unit']}")
+        cells = [_safe(label), str(v["year"]), _number(v["required"]), _number(v["achieved"]),
+                 _safe(str(v["unit"])), _safe(model), _safe(str(v["verdict"])),
+                 _number(v["margin"]), _safe(price)]
+        table.add_row(*(cells if wide else cells[:5] + cells[6:]))
     console.print(table)
+    for name, v in verdicts[verdicts["met_by_shedding"] == True].iterrows():  # noqa: E712
+        err.print(_safe(f"warning: target {name} {v['note']} (set load_shedding: false, or "
+                        "run gridopt diagnose, to see whether the plan can meet it without)"))
+    if "T1-peak-response" in verdicts.index and verdicts.loc["T1-peak-response", "note"]:
+        console.print(_safe(f"T1-peak-response: {verdicts.loc['T1-peak-response', 'note']}"))
 
 
 def _number(x: float) -> str:

@@ -303,3 +303,78 @@ def cost_curve(case: Case, shares: list[float], **solver_options: Any) -> pd.Dat
     return pd.DataFrame(rows, columns=["share", "target_mw", "objective", "cost_increase",
                                        "marginal_cost_per_mw_yr", "status"]).set_index("share")
 
+
+#: The name of the peak-response row in the targets table (``gridopt run``'s targets.csv).
+T1_NAME = "T1-peak-response"
+
+
+def peak_verdict(case: Case, m: ArrayModel | None = None, x: np.ndarray | None = None,
+                 row_dual: np.ndarray | None = None) -> pd.DataFrame:
+    """The peak-response target (plan T1) as one row of the targets table
+    (:data:`gridopt.components.targets.VERDICT_COLUMNS`), for a case with
+    ``case.yaml: peak_response``: required s and achieved R / P^peak in %, the same in MW.
+
+    Not enforced: R of the enrolled resources (:func:`verify`, an LP over the event days only).
+    Enforced: R of the planned enrolment (enrolled plus the solution's ``enrolled_new``, held
+    fixed, through :func:`verify`), and the dual of ``peak_response.target`` as its price.
+    """
+    from gridopt.components.targets import VERDICT_COLUMNS, modelled_year
+
+    s = peak_settings(case)
+    peak = peak_load(case)
+    row: dict[str, Any] = dict.fromkeys(VERDICT_COLUMNS, np.nan)
+    row.update(year=modelled_year(case), kind="peak_response",
+               name_en=f"peak-load response capability ≥ {100 * s.share:g} % of peak load",
+               name_zh=f"尖峰负荷响应能力不低于{100 * s.share:g}%",
+               scope=f"system peak load {peak:,.1f} MW; R held through every peak event "
+                     f"({s.hours}, {s.event_duration_h} h, notice ≤ {s.max_notice_h:g} h; "
+                     "case.yaml: peak_response)",
+               required=100 * s.share, unit="%", required_model=s.share * peak,
+               model_unit="MW", enforced=s.enforce, shadow_price_unit="",
+               met_by_shedding=False, note="")
+    try:
+        if s.enforce:
+            if m is None or x is None:
+                row.update(verdict="no solution", note="enforced in planning")
+                return _one(row)
+            report = verify(_planned(case, m, x))
+            row["note"] = ("enforced in planning: R of the planned enrolment (enrolled plus "
+                           "new), each resource held at it")
+            block = m.con_blocks.get("peak_response.target")
+            if row_dual is not None and block is not None:
+                price = float(row_dual[block.start])
+                row.update(shadow_price=0.0 if abs(price) < 1e-12 else price,
+                           shadow_price_unit=f"{case.currency}/MW-yr")
+        else:
+            report = verify(case)
+            row["note"] = "R of the enrolled resources (gridopt.peak.verify)" + (
+                f"; {report.explanation}" if report.explanation else "")
+    except (RuntimeError, ValueError) as exc:
+        row.update(verdict=f"NOT EVALUATED ({exc})")
+        return _one(row)
+    r = report.capability_mw + 0.0  # not -0.0
+    achieved = 100 * r / peak if peak else np.nan
+    need = row["required_model"]  # as the other targets: PASS within 1e-6 of the bound
+    ok = r >= need - 1e-6 * max(1.0, need)
+    row.update(achieved=achieved, achieved_model=r,
+               verdict="PASS" if ok else "FAIL", margin=achieved - row["required"] + 0.0)
+    return _one(row)
+
+
+def _one(row: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame([row], index=pd.Index([T1_NAME], name="name"), dtype=object)
+
+
+def _planned(case: Case, m: ArrayModel, x: np.ndarray) -> Case:
+    """A copy whose DR enrolment is what the solution plans: enrolled_mw + enrolled_new."""
+    tables = dict(case.tables)
+    for family in DR_FAMILIES:
+        block = m.var_blocks.get(f"{family}.enrolled_new")
+        if block is None or case.table(family).empty:
+            continue
+        t = case.table(family).copy()
+        names = block.coords[0]
+        t.loc[names, "enrolled_mw"] = t.loc[names, "enrolled_mw"].to_numpy(float) \
+            + x[block.index()]
+        tables[family] = t
+    return case.replace(tables=tables)

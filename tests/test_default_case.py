@@ -241,10 +241,13 @@ def test_the_nonfossil_share_by_hand_from_the_energy_table(month) -> None:
 
 def test_every_declared_target_has_a_verdict(month) -> None:
     """Every row of targets.csv (2025 and 2030) is in the result; those of 2030 are judged,
-    those of 2025 are listed as not modelled, T6 (no 2020 baseline) too."""
+    those of 2025 are listed as not modelled, T6 (no 2020 baseline) too; the plan's T1 (from
+    case.yaml: peak_response) follows them, in % and MW."""
     declared = month.case.table("targets")
     verdicts = month.targets
-    assert list(verdicts.index) == list(declared.index)
+    assert list(verdicts.index) == [*declared.index, "T1-peak-response"]
+    assert (verdicts.loc["T1-peak-response", "unit"],
+            verdicts.loc["T1-peak-response", "model_unit"]) == ("%", "MW")
     for name, row in verdicts.iterrows():
         if int(row["year"]) == 2030:
             assert row["verdict"] in ("PASS", "FAIL"), name

@@ -175,3 +175,72 @@ def test_warm_started_cost_curve_equals_cold_solves() -> None:
             cold.dual_of("peak_response.target"), rel=1e-6)
     free = gridopt.solve(with_target(case, None, enforce=False))
     assert curve.loc[0.05, "cost_increase"] == pytest.approx(cold.objective - free.objective)
+
+
+# -- the peak-response target in the targets table (issue 18 review) -----------------------
+def test_the_t1_row_of_the_targets_table_by_hand() -> None:
+    """dr_case, event = the peak hour: R = 6 MW of a 100 MW peak, 6 % ≥ 5 %: PASS, margin 1
+    point; required 5 MW. Held over two hours: R = 3 MW, 3 %: FAIL, 2 points short."""
+    from gridopt.peak import T1_NAME, peak_verdict
+
+    v = peak_verdict(dr_case(k=1, duration=1)).loc[T1_NAME]
+    assert (v["kind"], v["year"], v["unit"], v["model_unit"]) == ("peak_response", 2030, "%",
+                                                                   "MW")
+    assert (v["required"], v["achieved"], v["required_model"], v["achieved_model"]) == (
+        pytest.approx(5.0), pytest.approx(6.0), pytest.approx(5.0), pytest.approx(6.0))
+    assert (v["verdict"], v["margin"], v["enforced"]) == ("PASS", pytest.approx(1.0), False)
+    two = peak_verdict(dr_case(k=2, duration=2)).loc[T1_NAME]
+    assert (two["achieved_model"], two["verdict"]) == (pytest.approx(3.0), "FAIL")
+    assert two["margin"] == pytest.approx(-2.0)
+    assert "2.0 MW short" in two["note"]
+
+
+@pytest.mark.parametrize("backend", ["highs", "pyomo"])
+def test_an_enforced_t1_reports_the_planned_enrolment_and_its_price(backend: str) -> None:
+    """enforce_case(5 %): the plan enrols 5 MW, which deliver R = 5 MW = 5 % in the peak hour:
+    PASS, priced at the dual 900 per MW-yr (see the enforced test above). The row is in
+    Results.targets without a targets.csv."""
+    r = gridopt.solve(enforce_case(0.05), backend=backend)
+    v = r.targets.loc["T1-peak-response"]
+    assert (v["achieved"], v["achieved_model"], v["verdict"]) == (
+        pytest.approx(5.0), pytest.approx(5.0), "PASS")
+    assert v["enforced"] is True
+    assert (v["shadow_price"], v["shadow_price_unit"]) == (pytest.approx(900.0, rel=1e-6),
+                                                           "EUR/MW-yr")
+    assert v["note"].startswith("enforced in planning")
+
+
+def test_the_default_case_t1_row_fails_at_2_41_percent() -> None:
+    """verify only (no solve, under a second): the enrolled DR of the Luzhou case holds
+    108.5 MW through the top-2-hour events of a 4,493.8 MW peak, 2.41 % < 5 %."""
+    from gridopt.peak import T1_NAME, peak_verdict
+    from gridopt.solve import as_case
+
+    v = peak_verdict(as_case(None)).loc[T1_NAME]
+    assert v["verdict"] == "FAIL"
+    assert round(v["achieved"], 2) == 2.41
+    assert v["required_model"] == pytest.approx(0.05 * 4493.8)
+
+
+def test_gridopt_run_writes_and_prints_the_t1_row(tmp_path) -> None:
+    """The tiny case with ``peak_response: {}`` and no DR: R = 0 of a 70 MW peak, FAIL."""
+    import shutil
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    case = tmp_path / "case"
+    shutil.copytree(Path(__file__).parent / "cases" / "tiny", case)
+    with (case / "case.yaml").open("a") as f:
+        f.write("peak_response:\n  share: 0.05\n")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(case), "--out", str(out)],
+                             env={"COLUMNS": "240"})
+    assert res.exit_code == 0, res.output
+    assert "T1-peak-response" in res.output and "尖峰负荷响应能力不低于5%" in res.output
+    written = pd.read_csv(out / "targets.csv", index_col=0)
+    assert written.loc["T1-peak-response", "verdict"] == "FAIL"
+    assert written.loc["T1-peak-response", "required_model"] == pytest.approx(3.5)
+    assert written.loc["T1-peak-response", "achieved"] == pytest.approx(0.0)

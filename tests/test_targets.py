@@ -494,3 +494,103 @@ def test_gridopt_run_and_validate_with_relative_and_unevaluated_targets(tmp_path
     assert bad.exit_code == 1
     assert "targets.csv" in bad.output and "target 'T6'" in bad.output
     assert "target-bound" in bad.output
+
+
+# -- verdicts in both units, and targets met by shedding load (issue 18 review) -------------
+def test_verdicts_state_the_bound_in_the_plans_unit_and_in_the_models() -> None:
+    """60 万千瓦 of wind is 600 MW (10 MW per 万千瓦); 660 万吨 of raw coal is 6,600,000 t (the
+    coal fuel is counted in t), 1 万吨标准煤 is 293,076 GJ (heat: 29.3076 GJ/tce). The coal
+    case runs 100 MWh of coal at 10 GJ/MWh: 1,000 GJ = 47.78 t of 20.93 GJ/t."""
+    wind = make_case(1, [gen("gas", p_nom_mw=200.0, vom_per_mwh=20.0),
+                         gen("wind", "wind", extendable=True, capex_per_mw=1000.0,
+                             lifetime_yr=10.0)],
+                     {"city": [100.0]}, availability={"wind": [0.0]},
+                     targets=[target("T2", "capacity_min", 60.0, "万千瓦", carrier="wind")])
+    v = gridopt.solve(wind).targets.loc["T2"]
+    assert (v["required"], v["unit"]) == (60.0, "万千瓦")
+    assert (v["required_model"], v["achieved_model"], v["model_unit"]) == (
+        pytest.approx(600.0), pytest.approx(600.0), "MW")
+    r = gridopt.solve(coal_case(target("T4", "fuel_max", 660.0, "万吨", fuel="coal"),
+                                target("T4h", "fuel_max", 1.0, "万吨标准煤", fuel="coal"),
+                                target("T4-2025", "fuel_max", 700.0, "万吨", fuel="coal",
+                                       year=2025)))
+    coal, heat, other = r.targets.loc["T4"], r.targets.loc["T4h"], r.targets.loc["T4-2025"]
+    assert (coal["required_model"], coal["model_unit"]) == (pytest.approx(6.6e6), "t")
+    assert coal["achieved_model"] == pytest.approx(1000.0 / 20.93)
+    assert coal["achieved"] == pytest.approx(1000.0 / 20.93 / 1e4)
+    assert (heat["required_model"], heat["achieved_model"], heat["model_unit"]) == (
+        pytest.approx(293076.0), pytest.approx(1000.0), "GJ")
+    assert (other["required_model"], other["model_unit"]) == (pytest.approx(7e6), "t")
+
+
+def test_shares_and_intensities_in_model_units() -> None:
+    """A 50 % share is 0.5 pu; 0.8 t CO2/MWh is its own base unit."""
+    r = gridopt.solve(co2_case(target("T6", "co2_intensity_max", 0.8, "t CO2/MWh"),
+                               target("RE", "share_min", 50.0, "%", carrier="gas",
+                                      enforce=False)))
+    assert (r.targets.loc["RE", "required_model"], r.targets.loc["RE", "model_unit"]) == (
+        pytest.approx(0.5), "pu")
+    assert r.targets.loc["RE", "achieved_model"] == pytest.approx(0.4)
+    assert r.targets.loc["T6", "model_unit"] == "t CO2/MWh"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_impossible_cap_met_by_shedding_load_is_flagged(backend: str) -> None:
+    """Cap 10 t with shedding allowed (VoLL 10,000): 100 MWh emit at least 50 t (all gas), so
+    the optimum burns 20 MWh of gas (10 t) and sheds 80 MWh: cost 20 × 30 + 80 × 10,000 =
+    800,600. The cap holds (PASS, margin 0) at a price set by VoLL: one more t lets 2 MWh of
+    gas replace shed load, 2 × (10,000 − 30) = 19,940 per t. Flagged: binding while 80 MWh
+    are shed. The 80 t cap of the first test binds too, but nothing is shed: not flagged."""
+    r = gridopt.solve(co2_case(target("T5", "co2_max", 10.0, "t CO2")), backend=backend)
+    assert r.objective == pytest.approx(800_600.0)
+    v = r.targets.loc["T5"]
+    assert (v["verdict"], v["margin"]) == ("PASS", pytest.approx(0.0, abs=1e-6))
+    assert v["shadow_price"] == pytest.approx(19_940.0)
+    assert v["met_by_shedding"] is True
+    assert v["note"] == "binding while 80 MWh of load is shed: possibly met only by shedding load"
+    fine = gridopt.solve(co2_case(target("T5", "co2_max", 80.0, "t CO2")), backend=backend)
+    assert fine.targets.loc["T5", "met_by_shedding"] is False
+    assert fine.targets.loc["T5", "note"] == ""
+
+
+def test_a_reported_target_is_not_flagged_for_shedding() -> None:
+    """Shedding forced by a 150 MW load on 100 MW of gas; a reported cap that fails (all the
+    gas burns) is not a target the plan meets by shedding: not flagged."""
+    case = make_case(1, [gen("gas", "gas", p_nom_mw=100.0, vom_per_mwh=30.0,
+                             co2_t_per_mwh=0.5)], {"city": [150.0]},
+                     targets=[target("T5", "co2_max", 10.0, "t CO2", enforce=False)])
+    v = gridopt.solve(case).targets.loc["T5"]
+    assert (v["verdict"], v["met_by_shedding"]) == ("FAIL", False)
+
+
+def test_gridopt_run_warns_of_a_target_met_by_shedding(tmp_path) -> None:
+    """The 10 t cap of co2_case as files: run prints the targets with both units and a
+    warning naming T5; targets.csv flags it."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "case.yaml").write_text(
+        "name: shed\ncurrency: EUR\nvoll_per_mwh: 10000\n"
+        "snapshots:\n  start: 2030-01-01 00:00\n  hours: 1\n  annualise: false\n")
+    (case / "buses.csv").write_text("name\nb\n")
+    (case / "generators.csv").write_text(
+        "name,bus,carrier,p_nom_mw,vom_per_mwh,co2_t_per_mwh\n"
+        "coal,b,coal,200,10,1\ngas,b,gas,200,30,0.5\n")
+    (case / "loads.csv").write_text("name,bus\ncity,b\n")
+    (case / "load_mw.csv").write_text("hour,city\n1,100\n")
+    (case / "targets.csv").write_text("name,year,kind,bound,unit,enforce\n"
+                                      "T5,2030,co2_max,0.001,万吨CO2,true\n")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(case), "--out", str(out)],
+                             env={"COLUMNS": "240"})
+    assert res.exit_code == 0, res.output
+    assert "warning: target T5 binding while 80 MWh of load is shed" in res.output
+    assert "10 / 10 t" in res.output  # required / achieved in model units
+    written = pd.read_csv(out / "targets.csv", index_col=0)
+    assert bool(written.loc["T5", "met_by_shedding"])
+    assert (written.loc["T5", "required"], written.loc["T5", "required_model"]) == (
+        pytest.approx(0.001), pytest.approx(10.0))

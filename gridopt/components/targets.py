@@ -38,7 +38,7 @@ import pandas as pd
 from gridopt.case.case import Case, CaseError, Problem, csv_line
 from gridopt.case.cells import closest
 from gridopt.case.schema import TABLES
-from gridopt.case.units import TCE_GJ, UNITS, convert, dimension, to_base
+from gridopt.case.units import BASE, TCE_GJ, UNITS, convert, dimension, to_base
 from gridopt.components.commitment import fuel_column, fuel_heat
 from gridopt.components.network import system_demand
 from gridopt.components.self_owned_plants import plant_table
@@ -530,47 +530,95 @@ def _check_heat(gens: pd.DataFrame, unknown: np.ndarray) -> None:
 
 # -- verdicts --------------------------------------------------------------------------------
 VERDICT_COLUMNS = ["year", "kind", "name_en", "name_zh", "scope", "required", "achieved", "unit",
-                   "verdict", "margin", "enforced", "shadow_price", "shadow_price_unit"]
+                   "required_model", "achieved_model", "model_unit", "verdict", "margin",
+                   "enforced", "shadow_price", "shadow_price_unit", "met_by_shedding", "note"]
+#: Load shed (MWh a year) above which a binding enforced target is flagged ``met_by_shedding``.
+SHED_TOLERANCE_MWH = 1e-3
 
 
 def verdicts(m: ArrayModel, case: Case, x: np.ndarray | None,
              row_dual: np.ndarray | None) -> pd.DataFrame:
-    """One row per declared target: required and achieved in the target's own unit, PASS /
-    FAIL (or NOT EVALUATED with the reason, or that its year is not modelled), the margin
-    (positive: room left; negative: the shortfall) and, for an enforced target, its shadow
-    price: the cost of tightening it by one model unit (currency per t, per MW-yr, per GJ or
-    fuel unit, per MWh, per tce)."""
+    """One row per declared target: required and achieved in the target's own unit and in the
+    model's (``required_model``, ``achieved_model``, ``model_unit``), PASS / FAIL (or NOT
+    EVALUATED with the reason, or that its year is not modelled), the margin (positive: room
+    left; negative: the shortfall) and, for an enforced target, its shadow price: the cost of
+    tightening it by one model unit (currency per t, per MW-yr, per GJ or fuel unit, per MWh,
+    per tce). An enforced target that binds while the solution sheds load is flagged
+    (``met_by_shedding``, with the shed MWh in ``note``): it may hold only because load is
+    shed at the value of lost load."""
     table = case.table(FAMILY)
     out = pd.DataFrame(index=table.index, columns=VERDICT_COLUMNS, dtype=object)
     if table.empty:
         return out
     built = built_targets(m, case) if x is not None else {}
     year = modelled_year(case)
+    shed = shed_mwh(m, case, x)
     for name, row in table.iterrows():
-        out.loc[name] = _verdict(m, case, row, built.get(name), x, row_dual, year)
+        out.loc[name] = _verdict(m, case, row, built.get(name), x, row_dual, year, shed)
     return out
 
 
+def shed_mwh(m: ArrayModel, case: Case, x: np.ndarray | None) -> float:
+    """Σ_b Σ_t w_t shed_{b,t} of the solution, MWh a year (0 without shedding or solution)."""
+    if x is None or "buses.shed" not in m.var_blocks:
+        return 0.0
+    return float((x[m.var("buses.shed")] * case.weights[None, :]).sum())
+
+
 def _verdict(m: ArrayModel, case: Case, row: pd.Series, target: Target | None,
-             x: np.ndarray | None, row_dual: np.ndarray | None, year: int) -> list:
+             x: np.ndarray | None, row_dual: np.ndarray | None, year: int,
+             shed: float) -> list:
     required = _required(row)
+    model_unit, factor = _model_units(case, row)
     head = [int(row["year"]), row["kind"], row["name_en"], row["name_zh"], row["scope"],
             required]
     enforced = bool(row["enforce"])
     if target is None or x is None:
         why = f"not modelled (the case models {year})" if int(row["year"]) != year else \
             "no solution"
-        return [*head, np.nan, row["unit"], why, np.nan, enforced, np.nan, ""]
+        return [*head, np.nan, row["unit"], required * factor, np.nan, model_unit, why, np.nan,
+                enforced, np.nan, "", False, ""]
     achieved = target.achieved(x) / target.factor
+    models = [required * factor, achieved * factor, model_unit]
     if target.missing:
-        return [*head, achieved, row["unit"], f"NOT EVALUATED ({target.missing})", np.nan,
-                enforced, np.nan, ""]
+        return [*head, achieved, row["unit"], *models, f"NOT EVALUATED ({target.missing})",
+                np.nan, enforced, np.nan, "", False, ""]
     sign = 1.0 if target.sense == ">=" else -1.0
-    margin = sign * (achieved - required)
-    ok = margin >= -1e-6 * max(1.0, abs(required))
+    margin = sign * (achieved - required) + 0.0  # not -0.0
+    tol = 1e-6 * max(1.0, abs(required))
+    ok = margin >= -tol
     price, price_unit = _price(m, case, row, target, row_dual) if enforced else (np.nan, "")
-    return [*head, achieved, row["unit"], "PASS" if ok else "FAIL", margin, enforced, price,
-            price_unit]
+    binding = abs(margin) <= tol or (price == price and abs(price) > 1e-9)
+    by_shedding = enforced and binding and shed > SHED_TOLERANCE_MWH
+    note = f"binding while {_mwh(shed)} MWh of load is shed: possibly met only by shedding " \
+        "load" if by_shedding else ""
+    return [*head, achieved, row["unit"], *models, "PASS" if ok else "FAIL", margin, enforced,
+            price, price_unit, by_shedding, note]
+
+
+def _mwh(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _model_units(case: Case, row: pd.Series) -> tuple[str, float]:
+    """(the model's unit of the row's achieved value, model units per unit of the row's
+    ``unit``): MW, t, GJ or the fuel's unit, tce, pu, t CO2/MWh, …; ("", NaN) for a row that
+    cannot be read (``gridopt validate`` names it)."""
+    dim = dimension(row["unit"])
+    kind = row["kind"]
+    try:
+        if kind not in KINDS or dim not in KINDS[kind][1]:
+            return "", np.nan
+        factor = _factor(case, row, dim)
+    except (_RowError, KeyError, ValueError):
+        return "", np.nan
+    if kind.startswith("capacity"):
+        return "MW", factor
+    if kind == "co2_max":
+        return "t", factor
+    if kind == "fuel_max":
+        return ("GJ" if dim == "heat" else _fuel_unit(case, row["fuel"])), factor
+    return BASE[dim], factor  # shares (pu) and intensities (t CO2/MWh, t CO2/万元)
 
 
 def _required(row: pd.Series) -> float:

@@ -376,18 +376,34 @@ class Results:
             out["vpp_dispatch"] = self.vpp_dispatch
             if self.solution.row_dual is not None:  # revenue at nodal prices
                 out["vpp_summary"] = self.vpp_summary
-        if not self.case.table("targets").empty:
+        if self.has_targets:
             out["targets"] = self.targets
         if "commitment.status" in self.model.var_blocks:
             out["commitment"] = self.commitment
         return out
 
+    @property
+    def has_targets(self) -> bool:
+        """Whether the case declares targets: ``targets.csv`` or ``case.yaml: peak_response``."""
+        return not self.case.table("targets").empty or \
+            self.case.config.get("peak_response") is not None
+
     @cached_property
     def targets(self) -> pd.DataFrame:
-        """Each declared target: required and achieved in its own unit, PASS/FAIL (or NOT
-        EVALUATED with the reason, or not modelled), margin, and the shadow price of an
-        enforced one (``models/targets.md``)."""
-        return verdicts(self.model, self.case, self.solution.x, self.solution.row_dual)
+        """Each declared target: required and achieved in its own unit and in the model's,
+        PASS/FAIL (or NOT EVALUATED with the reason, or not modelled), margin, the shadow price
+        of an enforced one and whether it binds while load is shed; with ``case.yaml:
+        peak_response`` also the peak-response target (``T1-peak-response``, from
+        :func:`gridopt.peak.peak_verdict`) (``models/targets.md``)."""
+        sol = self.solution
+        out = verdicts(self.model, self.case, sol.x, sol.row_dual)
+        if self.case.config.get("peak_response") is not None:
+            from gridopt.peak import peak_verdict
+
+            t1 = peak_verdict(self.case, self.model, sol.x, sol.row_dual)
+            out = t1 if out.empty else pd.concat([out, t1])
+            out.index.name = "name"
+        return out
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, sizes, timings, versions and the case hash (for summary.json)."""
