@@ -1,7 +1,7 @@
 """Verify, enforce and cost the peak-load response target (Luzhou plan T1).
 
 - :func:`verify`: the largest response R the *enrolled* resources deliver at once and hold
-  through every peak event (an LP over the event days only; a MIP when an interruptible row is
+  through every peak event (an LP over the event days only; a MIP when a DR row is
   ``indivisible``: such a row gives its full reduction through whole events or nothing),
   PASS/FAIL against s · P^peak, the contribution of each family and VPP, and for FAIL the
   cheapest new enrolment that closes the gap (or, when even the whole potential falls short,
@@ -59,8 +59,8 @@ class PeakReport:
     gap_closure: pd.DataFrame = field(default_factory=pd.DataFrame)
     max_potential_mw: float | None = None
     explanation: str = ""
-    #: The interruptible rows read as indivisible (whole events of the full reduction): R is
-    #: then the optimum of a MIP, not an LP.
+    #: The DR rows read as indivisible (whole events of the full reduction; interruptible and
+    #: shiftable): R is then the optimum of a MIP, not an LP.
     indivisible: list[str] = field(default_factory=list)
 
     @property
@@ -130,11 +130,13 @@ def _solve(m: ArrayModel) -> Solution:
 
 
 def indivisible_rows(case: Case) -> list[str]:
-    """Names of the interruptible rows with ``indivisible`` true (their events are integer)."""
-    table = case.table("interruptible")
-    if table.empty or "indivisible" not in table:
-        return []
-    return [str(n) for n in table.index[table["indivisible"].to_numpy(bool)]]
+    """Names of the DR rows with ``indivisible`` true (their events are integer)."""
+    names = []
+    for family in DR_FAMILIES:
+        table = case.table(family)
+        if not table.empty and "indivisible" in table:
+            names += [str(n) for n in table.index[table["indivisible"].to_numpy(bool)]]
+    return names
 
 
 def _contributions(case: Case, m: ArrayModel, x: np.ndarray) -> pd.DataFrame:

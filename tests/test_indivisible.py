@@ -216,6 +216,15 @@ def test_bad_input_is_refused_naming_file_row_column(tmp_path: Path) -> None:
     assert ("interruptible.csv", 3, "min_hours_per_event", "min-le-max") in found
 
 
+def test_bad_shiftable_input_is_refused(tmp_path: Path) -> None:
+    """The same rules on shiftable.csv: a non-boolean indivisible, min event > max event."""
+    text = ("name,bus,potential_mw,enrolled_mw,indivisible,min_hours_per_event,"
+            "max_hours_per_event\ns1,north,10,5,2,1,2\ns2,north,10,5,yes,4,3\n")
+    found = set(where(validate_case(tiny_with(tmp_path, ("shiftable.csv", None, text)))))
+    assert ("shiftable.csv", 2, "indivisible", "not-a-bool") in found
+    assert ("shiftable.csv", 3, "min_hours_per_event", "min-le-max") in found
+
+
 def test_indivisible_on_segments_is_refused() -> None:
     """Whole events are counted in equal snapshots: segmented periods are refused, naming the
     file, row and column."""
@@ -286,3 +295,52 @@ def test_exact_rows_of_one_indivisible_row() -> None:
     assert m.n_integer == 8
     start = m.var_blocks["interruptible.start"].index()[0]
     assert m.upper[start].tolist() == [1.0, 1.0, 1.0, 0.0]
+
+
+# -- shiftable rows (the same whole-event rows on the down-shift d) -----------------------------
+def shift_case(act: float, indivisible: bool = True, **row: object):
+    """tests/test_shiftable.py's system (load [80, 100, 90, 70], 'cheap' 90 MW at 10, 'dear'
+    100 MW at 100; 4,300 without DR) with a 20 MW shiftable load, events of exactly 1 hour."""
+    from tests.factory import four_hour_case
+
+    s = {"name": "s", "bus": "b", "potential_mw": 20.0, "enrolled_mw": 20.0,
+         "activation_cost_per_mwh": act, "indivisible": indivisible,
+         "min_hours_per_event": 1.0, "max_hours_per_event": 1.0, **row}
+    return four_hour_case(shiftable=[s])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_shiftable_indivisible_shifts_the_whole_load(backend: str) -> None:
+    """Activation 5/MWh. LP reading: shift the 10 MW of 'dear' out of hour 1 into spare cheap
+    capacity (hour 0: 10 MW, hour 3: 20 MW): saves 10 · (100 − 10 − 5) = 850 → 3,450.
+    Indivisible: d = 20 MW in hour 1 (the only hour worth it), the 20 MWh recovered (continuous)
+    in the spare 30 MW: all 340 MWh from 'cheap' = 3,400, plus 20 · 5 = 100 → 3,500.
+    Activation 50/MWh: LP saves 10 · (100 − 10 − 50) = 400 → 3,900; an indivisible event
+    costs 3,400 + 20 · 50 = 4,400 > 4,300, so none: 4,300."""
+    assert gridopt.solve(shift_case(5.0, False), backend=backend).objective == pytest.approx(
+        3_450.0, rel=1e-9)
+    r = gridopt.solve(shift_case(5.0), backend=backend)
+    assert r.objective == pytest.approx(3_500.0, rel=MIP_GAP)
+    np.testing.assert_allclose(r.variable("shiftable.reduce")["s"].to_numpy(), [0, 20, 0, 0],
+                               atol=1e-5)
+    assert gridopt.solve(shift_case(50.0, False), backend=backend).objective == pytest.approx(
+        3_900.0, rel=1e-9)
+    dear = gridopt.solve(shift_case(50.0), backend=backend)
+    assert dear.objective == pytest.approx(4_300.0, rel=MIP_GAP)
+    assert dear.variable("shiftable.start")["s"].to_numpy().sum() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_shiftable_indivisible_peak_capability() -> None:
+    """Peak event = hours 1–2 (the top-2 hours). LP reading (no event limit in the LP shiftable
+    family): d = 20 in both hours, recovered in hours 0 and 3 → R = 20. Indivisible with events
+    of at most 1 hour: the full 20 MW covers only one of the two hours → R = 0; with
+    max_events_per_yr 0 nothing starts at all (R = 0 also for a 1-hour event)."""
+    from tests.factory import with_peak
+
+    assert verify(with_peak(shift_case(5.0, False), k=2)).capability_mw == pytest.approx(20.0)
+    mip = verify(with_peak(shift_case(5.0), k=2))
+    assert mip.capability_mw == pytest.approx(0.0, abs=1e-6)
+    assert mip.method == "MIP (indivisible: s)"
+    assert verify(with_peak(shift_case(5.0), k=1)).capability_mw == pytest.approx(20.0)
+    assert verify(with_peak(shift_case(5.0, max_events_per_yr=0.0), k=1)
+                  ).capability_mw == pytest.approx(0.0, abs=1e-6)

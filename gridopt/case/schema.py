@@ -200,6 +200,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("max_advance_h", "float", INF, lo=0.0),  # 0: consumption is only postponed
         Column("window_h", "float", 24.0, lo=0.0, lo_open=True, inf_ok=True),  # inf: one window
         _nonneg("rebound_pu"),
+        # indivisible (models/shiftable.md): whole events of the full down-shift, a MIP; the
+        # three event columns are read only when indivisible is true
+        Column("indivisible", "bool", False),
+        _nonneg("min_hours_per_event"),
+        Column("max_hours_per_event", "float", INF, lo=0.0, lo_open=True),
+        Column("max_events_per_yr", "float", INF, lo=0.0),
     ),
     # </shiftable>
     # <ev_fleets>
@@ -305,7 +311,8 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "storage": (("p_nom_mw", "p_nom_max_mw"), ("e_nom_mwh", "e_nom_max_mwh")),
     "interruptible": (("enrolled_mw", "potential_mw"),
                       ("min_hours_per_event", "max_hours_per_event")),
-    "shiftable": (("enrolled_mw", "potential_mw"),),
+    "shiftable": (("enrolled_mw", "potential_mw"),
+                  ("min_hours_per_event", "max_hours_per_event")),
     "ev_fleets": (("enrolled_mw", "potential_mw"),),
     "self_owned_plants": (("enrolled_mw", "potential_mw"),),
     "electrolysers": (("enrolled_mw", "potential_mw"),),

@@ -16,6 +16,10 @@ scope's windows), maximum delay n^del_i and advance n^adv_i in snapshots:
   than its window; n = 0 forbids that direction)
 - response (load reduction) d_{i,t} − u_{i,t}; dispatch: injection +d −u at the element's bus,
   objective Σ_t w C^act_i d_{i,t}
+- rows with ``indivisible`` true (a MIP): the down-shift d_{i,t} is ρ_i X_i in whole events
+  or 0 (binary ``activated``/``start``, ``min_hours_per_event`` to ``max_hours_per_event``,
+  notice, ``max_events_per_yr`` starts; :mod:`gridopt.components._events`); the recovery u
+  stays continuous
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from gridopt.components._dr import (
     previous_in,
     register_response,
 )
+from gridopt.components._events import add_whole_events
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "shiftable"
@@ -55,6 +60,7 @@ def add_shiftable(m: ArrayModel, case: Case, scope: Scope) -> None:
     window = element_windows(case, scope, table["window_h"].to_numpy(float))
     _add_energy_neutral(m, case, scope, d, u, window)
     _add_shift_limits(m, case, scope, d, u, window)
+    add_whole_events(m, case, FAMILY, scope, d, enrol, rho[:, 0])
     if scope.is_dispatch:
         add_dispatch_terms(m, case, FAMILY, d, u)
     register_response(m, case, FAMILY, scope, [(d, 1.0), (u, -1.0)])
