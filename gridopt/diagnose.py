@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 #: Rows that state what the case requires (demand served, a target met): the elastic solve
 #: relaxes these first, at penalty 1 per unit; every other row and bound costs
 #: :data:`LIMIT_PENALTY` per unit, so that the report says which requirement cannot be met.
-REQUIREMENTS = ("buses.balance", "peak_response.target", "targets.lower", "targets.upper")
+REQUIREMENTS = ("buses.balance", "peak_response.target", "targets.lower", "targets.upper",
+                "reserves.requirement")
 LIMIT_PENALTY = 10.0
 #: Violations smaller than this (in the row's or column's unit) are solver noise.
 TOLERANCE = 1e-6
@@ -55,7 +56,22 @@ WORDS = {"buses.shed": "load shedding", "generators.p_new": "new capacity",
          "commitment.shutdown": "shut-downs", "commitment.transition": "units-on balance",
          "commitment.min_up": "minimum up time", "commitment.min_down": "minimum down time",
          "commitment.dispatch_lower": "minimum stable output",
-         "commitment.dispatch_upper": "committed capacity"}
+         "commitment.dispatch_upper": "committed capacity",
+         "reserves.requirement": "requirement (reserve held by its providers)",
+         "reserves.generator_up": "output plus up reserve within its capacity",
+         "reserves.generator_down": "output less down reserve above its minimum",
+         "reserves.generator_ramp_up": "up reserve within its hourly ramp",
+         "reserves.generator_ramp_down": "down reserve within its hourly ramp",
+         "reserves.storage_up": "discharge plus up reserve within its power",
+         "reserves.storage_down": "charge plus down reserve within its power",
+         "reserves.storage_up_energy": "energy for its up reserve",
+         "reserves.storage_down_energy": "room for its down reserve"}
+#: The element noun of blocks whose family noun would misname it (a reserve row of a generator).
+BLOCK_NOUNS = {**{f"reserves.generator_{q}": "generator"
+                  for q in ("up", "down", "ramp_up", "ramp_down")},
+               **{f"reserves.storage_{q}": "store"
+                  for q in ("up", "down", "up_energy", "down_energy")},
+               "reserves.requirement": "reserve", "reserves.shortfall": "reserve"}
 #: Quantities measured in MWh (all others in MW).
 ENERGY_WORDS = ("soc", "e_new", "energy", "delta", "h2", "stored")
 #: Blocks counted in units (unit commitment), not MW.
@@ -92,7 +108,8 @@ class Item:
 
     def where(self) -> str:
         """``bus 'north' balance at 2030-07-21 14:00``."""
-        noun = NOUNS.get(self.family) or noun_of(self.family)
+        noun = BLOCK_NOUNS.get(f"{self.family}.{self.quantity}") or NOUNS.get(self.family) \
+            or noun_of(self.family)
         text = f"{noun} '{self.element}' {self.rule}" if self.element else f"{noun} {self.rule}"
         if self.time is not None:
             text += f" at {self.time:%Y-%m-%d %H:%M}"

@@ -149,6 +149,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _nonneg("shutdown_ramp_pu", 1.0),  # share of unit size in the snapshot before a stop
         Column("units_on_initial", "float", math.nan, lo=0.0),  # NaN: all units on
         _nonneg("hours_in_state_initial", INF),  # INF: min up/down impose nothing at start
+        # operating reserves (models/reserves.md): true/false; blank: thermal (a fuel, or
+        # committable) generators hold reserve, others do not
+        Column("provides_reserve", "str", ""),
     ),
     "storage": (
         _name(),
@@ -170,6 +173,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("standing_loss_per_h", "float", 0.0, lo=0.0, hi=1.0, hi_open=True),
         Column("cyclic", "bool", True),
         _share("soc_initial_pu"),
+        Column("provides_reserve", "bool", True),  # models/reserves.md
     ),
     "loads": (
         _name(),
@@ -277,6 +281,18 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("scope", "str", ""),
     ),
     # </targets>
+    # <reserves>
+    "reserves": (  # models/reserves.md: operating reserve requirements
+        _name(),
+        Column("direction", "str", None),  # up or down
+        Column("buses", "str", ""),  # ';'-separated bus names; blank: every bus
+        _nonneg("fixed_mw"),
+        _nonneg("load_share"),  # share of the buses' demand
+        _nonneg("wind_share"),  # share of the buses' wind generators' available output
+        _nonneg("solar_share"),  # share of the buses' solar generators' available output
+        Column("shortfall_cost_per_mwh", "float", math.nan, lo=0.0),  # blank: hard
+    ),
+    # </reserves>
 }
 
 #: Tables that must exist as files; the others are optional.

@@ -39,6 +39,9 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
                             storage or self-owned plant)
 ``commitment-*``            the unit-commitment columns of a committable generator
                             (:mod:`gridopt.case.validate_commitment`)
+``reserve-direction``       a reserve requirement that is neither up nor down (with the
+                            requirement's buses and ``provides_reserve``:
+                            :mod:`gridopt.case.validate_reserves`)
 ==========================  ===============================================================
 
 Rows are CSV line numbers: the header is line 1, the first data row line 2. A frame from
@@ -84,6 +87,7 @@ from gridopt.case.schema import (
 )
 from gridopt.case.validate_commitment import check_commitment
 from gridopt.case.validate_config import CONFIG_FILE, check_config
+from gridopt.case.validate_reserves import check_reserves
 from gridopt.case.validate_series import MAX_SERIES_CELLS, check_series
 
 __all__ = ["MAX_SERIES_CELLS", "blank_mask", "flag", "noun_of", "order_problems",
@@ -127,6 +131,8 @@ def validate_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame
     problems += _check_storage_duration(checked.get("storage"))
     problems += _check_line_buses(checked.get("lines"))
     problems += check_commitment(checked.get("generators"), MAX_TABLE_ROWS)
+    problems += check_reserves(checked.get("reserves"), checked.get("buses"),
+                               checked.get("generators"), MAX_TABLE_ROWS)
     for kind in SERIES:
         frame = series.get(kind)
         if frame is not None:

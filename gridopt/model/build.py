@@ -14,6 +14,7 @@ from gridopt.components.demand_response import add_demand_response
 from gridopt.components.generators import add_generators
 from gridopt.components.network import add_lines, add_load_shedding, close_balance
 from gridopt.components.peak_response import add_peak_response
+from gridopt.components.reserves import add_reserves
 from gridopt.components.storage import add_storage
 from gridopt.components.targets import add_targets
 from gridopt.model.arrays import ArrayModel
@@ -23,7 +24,8 @@ Family = Callable[[ArrayModel, Case], None]
 #: The component families in build order. Each adds variables, constraints, costs and
 #: injections into the shared nodal balance.
 FAMILIES: list[Family] = [add_load_shedding, add_lines, add_generators, add_commitment,
-                          add_storage, add_demand_response, add_peak_response, add_targets]
+                          add_storage, add_reserves, add_demand_response, add_peak_response,
+                          add_targets]
 
 
 def build_model(case: Case, families: list[Family] | None = None) -> ArrayModel:

@@ -29,7 +29,7 @@ from gridopt.model.highs_backend import Solution
 #: capacities, vpp_dispatch, …) report; every other family's variables are written as they
 #: are (:meth:`Results.family_variables`).
 TABLED_FAMILIES = frozenset({"buses", "lines", "generators", "commitment", "storage", "vpps",
-                             "peak_response", "targets"})
+                             "peak_response", "targets", "reserves"})
 
 
 @dataclass
@@ -255,6 +255,36 @@ class Results:
                              for k, v in columns.items()}, index=index)
 
     @cached_property
+    def reserves(self) -> pd.DataFrame:
+        """Reserve held per (snapshot, requirement, provider): ``direction``, ``provider_type``
+        (generator, storage) and ``reserve_mw`` (``models/reserves.md``); empty without
+        requirements."""
+        frames = []
+        for kind in ("generator", "storage"):
+            name = f"reserves.{kind}"
+            if name not in self.model.var_blocks or not self.model.var_blocks[name].size:
+                continue
+            values = self.variable(name).stack(["requirement", "provider"], future_stack=True)
+            frame = values.rename("reserve_mw").reset_index()
+            frame.insert(3, "provider_type", kind)
+            frames.append(frame)
+        columns = ["snapshot", "requirement", "direction", "provider_type", "provider",
+                   "reserve_mw"]
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        out = pd.concat(frames, ignore_index=True)
+        direction = self.case.table("reserves")["direction"].str.strip().str.lower()
+        out["direction"] = out["requirement"].map(direction)
+        return out[columns].sort_values(["snapshot", "requirement", "provider_type"],
+                                        kind="stable").set_index("snapshot")
+
+    @cached_property
+    def reserve_prices(self) -> pd.DataFrame:
+        """Reserve prices: the dual of ``reserves.requirement`` / w_t, currency per MW and
+        hour held (snapshots × requirements)."""
+        return self.dual("reserves.requirement").div(self.case.weights, axis=0)
+
+    @cached_property
     def self_owned_plants_energy(self) -> pd.DataFrame:
         """Annual (weighted) extra output, fuel use and emissions per self-owned plant.
 
@@ -380,6 +410,12 @@ class Results:
             out["targets"] = self.targets
         if "commitment.status" in self.model.var_blocks:
             out["commitment"] = self.commitment
+        if "reserves.requirement" in self.model.con_blocks:
+            out["reserves"] = self.reserves
+            if "reserves.shortfall" in self.model.var_blocks:
+                out["reserve_shortfall"] = self.variable("reserves.shortfall")
+            if self.solution.row_dual is not None:
+                out["reserve_prices"] = self.reserve_prices
         return out
 
     @property
