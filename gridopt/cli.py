@@ -405,6 +405,7 @@ def _print_peak(report, currency: str) -> None:
     table.add_row("target", f"{report.share:.1%} = {report.target_mw:,.1f} MW")
     table.add_row("capability R", f"{report.capability_mw:,.1f} MW "
                   f"({report.capability_mw / report.peak_mw:.2%} of peak)")
+    table.add_row("R computed as", _safe(report.method))
     for family, mw in report.by_family.items():
         table.add_row(_safe(f"  from {family}"), f"{mw:,.1f} MW")
     for vpp, mw in report.by_vpp.items():

@@ -344,3 +344,34 @@ def test_shiftable_indivisible_peak_capability() -> None:
     assert verify(with_peak(shift_case(5.0), k=1)).capability_mw == pytest.approx(20.0)
     assert verify(with_peak(shift_case(5.0, max_events_per_yr=0.0), k=1)
                   ).capability_mw == pytest.approx(0.0, abs=1e-6)
+
+
+def test_peak_response_command_says_r_is_a_mip(tmp_path: Path) -> None:
+    """tests/cases/dr_four_hours with its row indivisible: the event is the peak hour (1 h) and
+    events last at most 1 h, so the 3 MW enrolled count whole: R = 3 < 5, FAIL, closed by 2 MW
+    more (R = X = 5). The printed table and peak_response.csv say R is a MIP; the cost curve's
+    marginal cost at 5 % comes from the LP with the integers fixed: 1,000 per MW-yr less the
+    2 hours · 50 that a MW saves in dispatch (whole 1-hour events in 2 of the 4 hours) = 900."""
+    import shutil
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    case = tmp_path / "case"
+    shutil.copytree(Path(__file__).parent / "cases" / "dr_four_hours", case)
+    csv = case / "interruptible.csv"
+    lines = csv.read_text().splitlines()
+    csv.write_text(f"{lines[0]},indivisible\n{lines[1]},true\n")
+    out = tmp_path / "pr"
+    res = CliRunner().invoke(app, ["peak-response", str(case), "--out", str(out),
+                                   "--shares", "0,0.05"])
+    assert res.exit_code == 0, res.output
+    assert "MIP (indivisible: ci)" in res.output
+    verdict = pd.read_csv(out / "peak_response.csv", index_col=0)["value"]
+    assert verdict["capability_model"] == "MIP (indivisible: ci)"
+    assert float(verdict["capability_mw"]) == pytest.approx(3.0)
+    assert pd.read_csv(out / "gap_closure.csv")["new_enrolment_mw"].sum() == pytest.approx(2.0)
+    curve = pd.read_csv(out / "cost_curve.csv", index_col=0)
+    assert curve.loc[0.05, "marginal_cost_per_mw_yr"] == pytest.approx(900.0, rel=1e-6)
