@@ -181,7 +181,11 @@ def run(case: CaseArg = None,
         threads: Annotated[int | None, typer.Option(
             "--threads", min=0, show_default=False, help="HiGHS threads (0: automatic).")] = None,
         relax: Annotated[bool, typer.Option(
-            "--relax", help="Solve integer variables as continuous (the LP relaxation).")] = False
+            "--relax", help="Solve integer variables as continuous (the LP relaxation).")] = False,
+        rolling: Annotated[str | None, typer.Option(
+            "--rolling", metavar="W:H", show_default=False,
+            help="Solve as a rolling horizon: windows of W hours stepping H hours (e.g. 48:24), "
+                 "keeping the first H hours of each (models/rolling.md).")] = None
         ) -> None:
     """Solve a case (the embedded default when none is given) and write its results.
 
@@ -202,6 +206,9 @@ def run(case: CaseArg = None,
     given = {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads,
              "relax_integrality": relax or None}
     options = {key: value for key, value in given.items() if value is not None}
+    if rolling is not None:
+        _run_rolling(c, case, rolling, out, protect, backend.value, options)
+        return
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _interruptible(lambda: _guard(
             lambda: solve(c, backend=backend.value, solver_log=solver_log, **options), case))
@@ -222,6 +229,33 @@ def run(case: CaseArg = None,
         # a MIP whose LP with integers fixed did not solve
         err.print("[yellow]no prices[/yellow]: the LP with integers fixed ended "
                   f"'{_safe(results.solution.mip.fixed_lp_status)}'")
+
+
+def _run_rolling(c: Case, case: Path | None, text: str, out: Path, protect: list[Path],
+                 backend: str, options: dict) -> None:
+    """``gridopt run --rolling W:H``: solve the windows, write the stitched tables."""
+    from gridopt.rolling import parse_rolling, solve_rolling, write_rolling
+
+    window, step = _guard(lambda: parse_rolling(text), case)
+    with console.status(f"solving {c.name} in windows of {window:g} h every {step:g} h"):
+        rolled = _interruptible(lambda: _guard(
+            lambda: solve_rolling(c, window, step, backend=backend, **options), case))
+    if not rolled.complete:
+        last = rolled.windows[-1]
+        err.print(f"[red]window {last.index} (from {last.results.case.snapshots[0]}) ended "
+                  f"'{_safe(last.results.status)}'[/red]; nothing was written.")
+        raise typer.Exit(2)
+    path = _out_guard(lambda: write_rolling(rolled, out, protect=protect))
+    s = rolled.summary()
+    console.print(_safe(f"{c.name}: {s['status']}, {len(rolled.windows)} windows of {window:g} h "
+                        f"every {step:g} h, objective {s['objective']:,.0f} {s['currency']}/yr"
+                        + (f", largest MIP gap {s['max_mip_gap']:.2e}" if "max_mip_gap" in s
+                           else "")))
+    console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
+    if not rolled.ok:
+        err.print(f"[red]a window ended '{_safe(rolled.status)}'[/red]: its best solution was "
+                  "kept (summary.json 'windows')")
+        raise typer.Exit(2)
 
 
 def _interruptible(work: Callable[[], T]) -> T:
