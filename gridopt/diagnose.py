@@ -57,6 +57,10 @@ WORDS = {"buses.shed": "load shedding", "generators.p_new": "new capacity",
          "commitment.min_up": "minimum up time", "commitment.min_down": "minimum down time",
          "commitment.dispatch_lower": "minimum stable output",
          "commitment.dispatch_upper": "committed capacity",
+         "commitment.retrofit": "units given the flexibility retrofit",
+         "commitment.retrofit_on": "committed retrofitted units",
+         "commitment.retrofit_status": "retrofitted units on within units on",
+         "commitment.retrofit_built": "retrofitted units on within units retrofitted",
          "reserves.requirement": "requirement (reserve held by its providers)",
          "reserves.generator_up": "output plus up reserve within its capacity",
          "reserves.generator_down": "output less down reserve above its minimum",
@@ -76,7 +80,9 @@ BLOCK_NOUNS = {**{f"reserves.generator_{q}": "generator"
 ENERGY_WORDS = ("soc", "e_new", "energy", "delta", "h2", "stored")
 #: Blocks counted in units (unit commitment), not MW.
 UNIT_COUNTS = frozenset({"commitment.status", "commitment.startup", "commitment.shutdown",
-                         "commitment.transition", "commitment.min_up", "commitment.min_down"})
+                         "commitment.transition", "commitment.min_up", "commitment.min_down",
+                         "commitment.retrofit", "commitment.retrofit_on",
+                         "commitment.retrofit_status", "commitment.retrofit_built"})
 
 
 @dataclass(frozen=True)

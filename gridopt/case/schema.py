@@ -149,6 +149,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _nonneg("shutdown_ramp_pu", 1.0),  # share of unit size in the snapshot before a stop
         Column("units_on_initial", "float", math.nan, lo=0.0),  # NaN: all units on
         _nonneg("hours_in_state_initial", INF),  # INF: min up/down impose nothing at start
+        # flexibility retrofit of a committable generator's units (models/commitment.md);
+        # NaN retrofit_p_min_pu: no retrofit option
+        Column("retrofit_p_min_pu", "float", math.nan, lo=0.0, hi=1.0),
+        _nonneg("retrofit_capex_per_mw"),  # currency per MW of retrofitted unit capacity
+        # NaN retrofit_lifetime_yr: the generator's lifetime_yr
+        Column("retrofit_lifetime_yr", "float", math.nan, lo=0.0, lo_open=True),
+        Column("retrofit_max_units", "float", math.nan, lo=0.0),  # NaN: all N units
         # operating reserves (models/reserves.md): true/false; blank: thermal (a fuel, or
         # committable) generators hold reserve, others do not
         Column("provides_reserve", "str", ""),

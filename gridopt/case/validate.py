@@ -39,6 +39,7 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
                             storage or self-owned plant)
 ``commitment-*``            the unit-commitment columns of a committable generator
                             (:mod:`gridopt.case.validate_commitment`)
+``retrofit-*``              the flexibility-retrofit columns of a generator (the same module)
 ``reserve-direction``       a reserve requirement that is neither up nor down (with the
                             requirement's buses and ``provides_reserve``:
                             :mod:`gridopt.case.validate_reserves`)

@@ -22,6 +22,17 @@ up/down times in snapshots and U⁰ the units on before the horizon:
 - objective: ``startup`` (C^su + π_f F^su) v, ``shutdown`` C^sd w, ``no_load`` π_f F^nl Δt u,
   each scaled to a year (w_t / Δt per start or stop, w_t per hour)
 
+Flexibility retrofit (灵活性改造), only for generators with ``retrofit_p_min_pu`` p^r < p^min:
+
+- ``commitment.retrofit`` R_g ∈ {0 … R̄} units retrofitted (an investment, R̄ =
+  ``retrofit_max_units``, blank N); ``commitment.retrofit_on`` y_{g,t} ∈ {0 … R̄} committed
+  retrofitted units
+- ``commitment.retrofit_status``: y_t − u_t ≤ 0; ``commitment.retrofit_built``: y_t − R ≤ 0
+- ``commitment.dispatch_lower`` becomes p_t − p^min S u_t + (p^min − p^r) S y_t ≥ 0, i.e.
+  p_t ≥ p^min S (u_t − y_t) + p^r S y_t
+- objective: ``capital`` CRF(r, L^r) C^r S R (C^r = ``retrofit_capex_per_mw`` per MW of
+  retrofitted unit capacity, L^r = ``retrofit_lifetime_yr``, blank ``lifetime_yr``)
+
 The generic must-run floor and ramp rows of :mod:`gridopt.components.generators` are not
 written for committable generators: p^min and the ramps are per committed unit here.
 """
@@ -35,6 +46,7 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.case.validate_commitment import unit_counts
+from gridopt.components._common import annuity
 from gridopt.model.arrays import ArrayModel
 
 FAMILY = "commitment"
@@ -62,6 +74,18 @@ class Units:
     ramp_up: np.ndarray  # r^up, share of committed capacity per hour
     ramp_down: np.ndarray
     fuel_price: np.ndarray  # π_f, currency/GJ (0 without a fuel)
+
+
+@dataclass(frozen=True)
+class Retrofits:
+    """The committable generators with a flexibility-retrofit option (``retrofit_p_min_pu``
+    given), one entry per such generator."""
+
+    member: np.ndarray  # position of each among the committable generators (:class:`Units`)
+    names: pd.Index
+    p_min: np.ndarray  # p^r, minimum stable output of a retrofitted unit, share of S (< p^min)
+    max_units: np.ndarray  # R̄, units that may be retrofitted (blank: N)
+    annual_per_unit: np.ndarray  # CRF(r, L^r) C^r S, currency a year per retrofitted unit
 
 
 def committable(case: Case) -> np.ndarray:
@@ -97,6 +121,28 @@ def units(case: Case) -> Units:
         ramp_down=g["ramp_down_pu_per_h"].to_numpy(float),
         fuel_price=fuel_column(case, "price_per_gj", pos),
     )
+
+
+def retrofits(case: Case, un: Units | None = None) -> Retrofits:
+    """The retrofit options of the committable generators ``un`` (default: of ``case``)."""
+    un = units(case) if un is None else un
+    gens = case.table(GENERATORS).iloc[un.position]
+    if "retrofit_p_min_pu" in gens:
+        member = np.flatnonzero(~np.isnan(gens["retrofit_p_min_pu"].to_numpy(float)))
+    else:
+        member = np.zeros(0, np.int64)
+    g = gens.iloc[member]
+    n = un.n[member]
+    limit = g["retrofit_max_units"].to_numpy(float) if member.size else np.zeros(0)
+    life = g["retrofit_lifetime_yr"].to_numpy(float) if member.size else np.zeros(0)
+    life = np.where(np.isnan(life), g["lifetime_yr"].to_numpy(float), life)
+    capex = g["retrofit_capex_per_mw"].to_numpy(float) if member.size else np.zeros(0)
+    annual = annuity(case.discount_rate, life) * capex * un.size[member] if member.size \
+        else np.zeros(0)
+    return Retrofits(member=member, names=g.index,
+                     p_min=g["retrofit_p_min_pu"].to_numpy(float) if member.size else np.zeros(0),
+                     max_units=np.where(np.isnan(limit), n, np.rint(limit)),
+                     annual_per_unit=annual)
 
 
 def _steps(hours: np.ndarray, dt: float, least: int) -> np.ndarray:
@@ -148,7 +194,8 @@ def add_commitment(m: ArrayModel, case: Case) -> None:
     avail = case.series["availability_pu"][un.names].to_numpy(float).T
     _add_transitions(m, case, un, u, v, w)
     _add_min_times(m, case, un, u, v, w)
-    _add_output_limits(m, case, un, avail, p, u, v, w)
+    y = _add_retrofits(m, case, un, u)
+    _add_output_limits(m, case, un, avail, p, u, v, w, y)
     _add_ramps(m, case, un, p, u, v, w)
     _add_costs(m, case, un, u, v, w)
 
@@ -192,19 +239,48 @@ def _add_min_times(m: ArrayModel, case: Case, un: Units, u: np.ndarray, v: np.nd
                    np.broadcast_to(rhs, u.shape))
 
 
+def _add_retrofits(m: ArrayModel, case: Case, un: Units, u: np.ndarray) -> np.ndarray:
+    """R (``retrofit``), y (``retrofit_on``), y_t ≤ u_t, y_t ≤ R and the annualised capex of R.
+    Returns y as a committable × snapshot column array, −1 for generators without an option
+    (nothing is added when no generator has one)."""
+    y_all = np.full(u.shape, -1, dtype=u.dtype)
+    rf = retrofits(case, un)
+    if rf.member.size == 0:
+        return y_all
+    r = m.add_variables(f"{FAMILY}.retrofit", (rf.names,), 0.0, rf.max_units,
+                        integer=True).index()
+    coords = (rf.names, case.snapshots)
+    upper = np.broadcast_to(rf.max_units[:, None], (rf.member.size, case.n_snapshots))
+    y = m.add_variables(f"{FAMILY}.retrofit_on", coords, 0.0, upper, integer=True).index()
+    m.add_constraints(f"{FAMILY}.retrofit_status", coords, [(y, 1.0), (u[rf.member], -1.0)],
+                      "<=", 0.0)
+    m.add_constraints(f"{FAMILY}.retrofit_built", coords,
+                      [(y, 1.0), (np.broadcast_to(r[:, None], y.shape), -1.0)], "<=", 0.0)
+    m.add_cost(FAMILY, "capital", r, rf.annual_per_unit, rf.names.to_numpy(dtype=object))
+    y_all[rf.member] = y
+    return y_all
+
+
 def _add_output_limits(m: ArrayModel, case: Case, un: Units, avail: np.ndarray,
-                       p: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> None:
-    """p^min S u_t ≤ p_t ≤ a_t S u_t, less what units starting at t or stopping at t + 1 cannot
-    reach (start-up and shut-down ramps)."""
+                       p: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray,
+                       y: np.ndarray) -> None:
+    """p^min S (u_t − y_t) + p^r S y_t ≤ p_t ≤ a_t S u_t, less what units starting at t or
+    stopping at t + 1 cannot reach (start-up and shut-down ramps); y_t (committed retrofitted
+    units) only for generators with a retrofit option (−1 columns elsewhere)."""
     size = un.size[:, None]
     su = np.minimum(un.start_ramp[:, None], avail)
     sd = np.minimum(un.stop_ramp[:, None], avail)
     next_stop = _shift(w, -1)
     must = un.p_min > 0
     if must.any():
+        terms = [(p[must], 1.0), (u[must], -(un.p_min * un.size)[must][:, None])]
+        if (y >= 0).any():  # retrofit_p_min_pu < p_min_pu: every option is in ``must``
+            rf = retrofits(case, un)
+            relief = np.zeros(len(un.names))
+            relief[rf.member] = (un.p_min[rf.member] - rf.p_min) * un.size[rf.member]
+            terms.append((y[must], relief[must][:, None]))
         m.add_constraints(f"{FAMILY}.dispatch_lower", (un.names[must], case.snapshots),
-                          [(p[must], 1.0), (u[must], -(un.p_min * un.size)[must][:, None])],
-                          ">=", 0.0)
+                          terms, ">=", 0.0)
     single = (un.up == 1)[:, None]  # a unit may start at t and stop at t + 1
     stop_coef = np.where(single, np.maximum(su - sd, 0.0), avail - sd)
     m.add_constraints(f"{FAMILY}.dispatch_upper", (un.names, case.snapshots),

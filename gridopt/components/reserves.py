@@ -31,7 +31,7 @@ import pandas as pd
 from gridopt.case.case import Case
 from gridopt.case.schema import TRUE_WORDS
 from gridopt.components._common import extendable_columns
-from gridopt.components.commitment import committable, units
+from gridopt.components.commitment import committable, retrofits, units
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity
 from gridopt.model.arrays import ArrayModel
@@ -210,12 +210,32 @@ def _add_generator_rows(m: ArrayModel, case: Case, gp: Pairs, r: np.ndarray,
         pos[held] = np.arange(held.size)
         own = _rows_of(held, pos, n_t)
         share = np.broadcast_to(share, (n_g, n_t))
+        entries = [(own, p[held], sign), (_rows_of(gp.j[keep], pos, n_t), r[keep], 1.0),
+                   (own, cap_col[held], -sign * share[held] * per_mw[held])]
+        if direction == "down":
+            entries += _retrofit_relief(m, case, held, pos, n_t)
         m.add_rows(f"{FAMILY}.generator_{direction}", (gens.index[held], case.snapshots),
-                   [(own, p[held], sign), (_rows_of(gp.j[keep], pos, n_t), r[keep], 1.0),
-                    (own, cap_col[held], -sign * share[held] * per_mw[held])],
-                   "<=", sign * share[held] * const[held])
+                   entries, "<=", sign * share[held] * const[held])
         _add_generator_ramp(m, case, (gp.j[keep], r[keep]), direction, held, cap_col,
                             per_mw, const)
+
+
+def _retrofit_relief(m: ArrayModel, case: Case, held: np.ndarray, pos: np.ndarray,
+                     n_t: int) -> list[tuple]:
+    """The down-reserve floor of a generator with a flexibility retrofit is its commitment
+    floor p^min S (u − y) + p^r S y: the entry −(p^min − p^r) S y_t of the rows of ``held``
+    generators with a retrofit option (none without one)."""
+    if "commitment.retrofit_on" not in m.var_blocks:
+        return []
+    un = units(case)
+    rf = retrofits(case, un)
+    gen_pos = un.position[rf.member]
+    mine = np.isin(gen_pos, held)
+    if not mine.any():
+        return []
+    relief = ((un.p_min[rf.member] - rf.p_min) * un.size[rf.member])[mine][:, None]
+    y = m.var("commitment.retrofit_on")[mine]
+    return [(_rows_of(gen_pos[mine], pos, n_t), y, -relief)]
 
 
 def _add_generator_ramp(m: ArrayModel, case: Case, held_pairs: tuple[np.ndarray, np.ndarray],

@@ -17,7 +17,7 @@ import pandas as pd
 from gridopt._version import __version__
 from gridopt.case.case import Case, Periods
 from gridopt.components._dr import dr_state, evaluate
-from gridopt.components.commitment import fuel_column, fuel_heat
+from gridopt.components.commitment import fuel_column, fuel_heat, units
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity, keep_over
 from gridopt.components.targets import verdicts
@@ -182,12 +182,22 @@ class Results:
                                   "total_mw": existing + new})
             if f"{family}.n_new" in self.model.var_blocks:  # built in whole units (a MIP)
                 frame["new_units"] = self.variable(f"{family}.n_new").round()
+            if family == "generators" and "commitment.retrofit" in self.model.var_blocks:
+                frame = frame.join(self._retrofits(table))
             if family == "storage":
                 frame = frame.join(self._storage_energy(table))
             frame.index = pd.MultiIndex.from_product([[family], table.index],
                                                      names=["component", "name"])
             frames.append(frame)
         return pd.concat(frames) if frames else pd.DataFrame()
+
+    def _retrofits(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Units given the flexibility retrofit and their MW (``models/commitment.md``); blank
+        for generators without a retrofit option."""
+        built = self.variable("commitment.retrofit").round().reindex(table.index)
+        un = units(self.case)
+        size = pd.Series(un.size, index=un.names).reindex(table.index)
+        return pd.DataFrame({"retrofit_units": built, "retrofit_mw": built * size})
 
     def _storage_energy(self, table: pd.DataFrame) -> pd.DataFrame:
         existing = pd.Series(energy_capacity(table), index=table.index)
@@ -251,8 +261,12 @@ class Results:
         block = self.model.var_blocks["commitment.status"]
         index = pd.MultiIndex.from_product([block.coords[1], block.coords[0]],
                                            names=["snapshot", "name"])
-        return pd.DataFrame({k: self.variable(f"commitment.{v}").to_numpy().ravel()
-                             for k, v in columns.items()}, index=index)
+        out = pd.DataFrame({k: self.variable(f"commitment.{v}").to_numpy().ravel()
+                            for k, v in columns.items()}, index=index)
+        if "commitment.retrofit_on" in self.model.var_blocks:  # blank without an option
+            on = self.variable("commitment.retrofit_on").reindex(columns=block.coords[0])
+            out["retrofit_on"] = on.to_numpy().ravel()
+        return out
 
     @cached_property
     def reserves(self) -> pd.DataFrame:
