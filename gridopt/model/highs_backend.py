@@ -22,6 +22,9 @@ from gridopt.model.arrays import ArrayModel
 
 log = logging.getLogger(__name__)
 
+#: Statuses of a solve stopped at a limit: its incumbent (if any) is kept, as a MIP's best.
+LIMITS = ("time_limit", "iteration_limit", "solution_limit")
+
 _STATUS = {
     "kOptimal": "optimal",
     "kInfeasible": "infeasible",
@@ -29,6 +32,7 @@ _STATUS = {
     "kUnboundedOrInfeasible": "infeasible_or_unbounded",
     "kTimeLimit": "time_limit",
     "kIterationLimit": "iteration_limit",
+    "kSolutionLimit": "solution_limit",  # a MIP node, leaf or improving-solution limit
     "kInterrupt": "interrupted",
     "kHighsInterrupt": "interrupted",
     "kMemoryLimit": "memory_limit",
@@ -195,7 +199,7 @@ def solution_of(h: highspy.Highs, build_seconds: float, solve_seconds: float) ->
     sol = h.getSolution()
     has_x = info.primal_solution_status == 2  # feasible primal solution
     has_y = info.dual_solution_status == 2
-    keep = status == "optimal" or (has_x and status in ("time_limit", "iteration_limit"))
+    keep = status == "optimal" or (has_x and status in LIMITS)
     x = np.asarray(sol.col_value) if keep else None
     y = np.asarray(sol.row_dual) if (has_y and status == "optimal") else None
     objective = h.getObjectiveValue() if x is not None else None

@@ -26,6 +26,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 from gridopt.case.solver_options import is_highs
 from gridopt.model.arrays import ArrayModel, Block
 from gridopt.model.highs_backend import (
+    LIMITS,
     MipInfo,
     Solution,
     label_of,
@@ -164,7 +165,7 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
     status = _status(result)
     x = y = objective = None
     # a MIP stopped at a limit keeps its incumbent, as on the highs backend
-    at_limit = m.is_mip and status in ("time_limit", "iteration_limit") and _has_solution(result)
+    at_limit = m.is_mip and status in LIMITS and _has_solution(result)
     if status == "optimal" or at_limit:
         # at a limit Pyomo warns of "an 'aborted' status, but containing a solution": expected
         with LoggingIntercept(module="pyomo.core") if at_limit else nullcontext():
