@@ -252,6 +252,11 @@ def _run_rolling(c: Case, case: Path | None, text: str, out: Path, protect: list
                         + (f", largest MIP gap {s['max_mip_gap']:.2e}" if "max_mip_gap" in s
                            else "")))
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
+    broken = {k: n for k, n in s.get("min_time_violations", {}).items() if n}
+    if broken:
+        err.print("[yellow]minimum up/down times broken[/yellow] (windows solved again "
+                  "without the carried hold, models/rolling.md): " + _safe(", ".join(
+                      f"{k} in {n} snapshots" for k, n in broken.items())))
     if not rolled.ok:
         err.print(f"[red]a window ended '{_safe(rolled.status)}'[/red]: its best solution was "
                   "kept (summary.json 'windows')")

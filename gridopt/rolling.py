@@ -49,6 +49,7 @@ class Window:
     snapshots: int
     kept: int
     results: Results
+    relaxed_hold: bool = False  # solved again with the relaxed hours in state
 
     def record(self) -> dict[str, Any]:
         """The window's line of ``summary.json``: status, objective, MIP gap and times."""
@@ -57,7 +58,7 @@ class Window:
             "window": self.index, "start": str(r.case.snapshots[0]),
             "snapshots": self.snapshots, "kept": self.kept, "status": sol.status,
             "objective": sol.objective, "build_seconds": round(sol.build_seconds, 4),
-            "solve_seconds": round(sol.solve_seconds, 4)}
+            "solve_seconds": round(sol.solve_seconds, 4), "relaxed_hold": self.relaxed_hold}
         if sol.mip is not None:
             out.update({"mip_gap": sol.mip.gap, "mip_dual_bound": sol.mip.dual_bound,
                         "fixed_lp_status": sol.mip.fixed_lp_status})
@@ -134,6 +135,8 @@ class RollingResults:
             kept = self.tables_
             out["demand_mwh"] = float(w @ kept["demand"].to_numpy().sum(axis=1))
             out["load_shed_mwh"] = float(w @ kept["load_shed"].to_numpy().sum(axis=1))
+            if "commitment" in kept:
+                out["min_time_violations"] = min_time_violations(self.case, kept["commitment"])
             if "prices" in kept:
                 prices = kept["prices"].to_numpy()
                 out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
@@ -233,11 +236,15 @@ def solve_rolling(case: Case | str | Path | None = None, window_h: float = 48.0,
     while first < total:
         last = min(first + n_win, total)
         keep = last - first if last == total else n_step
-        window_case = state.apply(_slice(case, first, last))
+        sliced = _slice(case, first, last)
+        window_case = state.apply(sliced)
         if not out.windows:
             _check_model(build_model(window_case), window_case.snapshots)
         r = solve(window_case, backend=backend, **solve_options)
-        out.windows.append(Window(len(out.windows), first, last - first, 0, r))
+        relaxed = r.solution.x is None and state.relaxable(sliced)
+        if relaxed:  # the conservative hours in state may be what makes it infeasible
+            r = solve(state.apply(sliced, relaxed=True), backend=backend, **solve_options)
+        out.windows.append(Window(len(out.windows), first, last - first, 0, r, relaxed))
         if r.solution.x is None:  # nothing to keep: the roll stops here
             break
         out.windows[-1].kept = keep
@@ -309,13 +316,14 @@ def _kept_costs(r: Results, keep: int, factor: float, constants: bool) -> pd.Ser
 @dataclass
 class _State:
     """What is carried from one window to the next: each store's state of charge (share of its
-    energy capacity) and, per committable generator, the units on and the hours (from the
-    horizon's start) of its last start and last stop."""
+    energy capacity) and, per committable generator, the units on and the times of its starts
+    and stops (hours before the next window's start; the case's initial state counts as a
+    start and a stop ``hours_in_state_initial`` before the horizon)."""
 
     soc_pu: np.ndarray
     on: np.ndarray
-    last_start_h: np.ndarray
-    last_stop_h: np.ndarray
+    starts: list[list[float]]
+    stops: list[list[float]]
     carried: bool = False
 
     @classmethod
@@ -326,10 +334,12 @@ class _State:
         st = case.table("storage")
         return cls(st["soc_initial_pu"].to_numpy(float) if not st.empty else np.zeros(0),
                    c["units_on_initial"].to_numpy(float) if len(c) else np.zeros(0),
-                   -held, -held.copy())
+                   [[h] for h in held], [[h] for h in held])
 
-    def apply(self, case: Case) -> Case:
-        """``case`` (a window) with the carried state as its initial state; stores not cyclic."""
+    def apply(self, case: Case, relaxed: bool = False) -> Case:
+        """``case`` (a window) with the carried state as its initial state; stores not cyclic.
+        ``relaxed``: the hours in state from the oldest binding move (see
+        :func:`carried_hours`)."""
         tables = dict(case.tables)
         st = case.table("storage")
         if not st.empty:
@@ -341,16 +351,24 @@ class _State:
         if on.any() and self.carried:
             gens = case.table("generators").copy()
             c = gens.iloc[np.flatnonzero(on)]
-            now = 0.0  # hours since the horizon's start are measured from the window's start
             gens.loc[c.index, "units_on_initial"] = self.on
             gens.loc[c.index, "hours_in_state_initial"] = carried_hours(
-                c, self.on, now - self.last_start_h, now - self.last_stop_h)
+                c, self.on, self.starts, self.stops, relaxed)
             tables["generators"] = gens
         return case.replace(tables=tables)
 
+    def relaxable(self, case: Case) -> bool:
+        """Whether the relaxed hours in state differ from the conservative ones."""
+        on = committable(case)
+        if not (on.any() and self.carried):
+            return False
+        c = case.table("generators").iloc[np.flatnonzero(on)]
+        return not np.array_equal(carried_hours(c, self.on, self.starts, self.stops),
+                                  carried_hours(c, self.on, self.starts, self.stops, True))
+
     def advance(self, r: Results, keep: int) -> None:
         """The state at the end of the window's first ``keep`` snapshots; start and stop times
-        re-expressed relative to the next window's start."""
+        re-expressed as hours before the next window's start."""
         case, dt = r.case, r.case.step_h
         st = case.table("storage")
         if not st.empty:
@@ -363,41 +381,63 @@ class _State:
             u = np.rint(r.variable("commitment.status")[names].to_numpy()[:keep])
             v = np.rint(r.variable("commitment.startup")[names].to_numpy()[:keep])
             w = np.rint(r.variable("commitment.shutdown")[names].to_numpy()[:keep])
-            end = keep * dt  # the next window starts here (hours from this window's start)
-            t_start = np.arange(keep)[:, None] * dt  # a move at t happens at t's start
-            self.last_start_h = np.where((v > 0).any(axis=0),
-                                         np.where(v > 0, t_start, -np.inf).max(axis=0),
-                                         self.last_start_h) - end
-            self.last_stop_h = np.where((w > 0).any(axis=0),
-                                        np.where(w > 0, t_start, -np.inf).max(axis=0),
-                                        self.last_stop_h) - end
+            since = (keep - np.arange(keep)) * dt  # a move at t happens at t's start
+            for g in range(len(names)):
+                self.starts[g] = [h + keep * dt for h in self.starts[g]] + \
+                    since[v[:, g] > 0].tolist()
+                self.stops[g] = [h + keep * dt for h in self.stops[g]] + \
+                    since[w[:, g] > 0].tolist()
             self.on = u[-1]
         self.carried = True
 
 
-def carried_hours(gens: pd.DataFrame, on: np.ndarray, since_start: np.ndarray,
-                  since_stop: np.ndarray) -> np.ndarray:
+def carried_hours(gens: pd.DataFrame, on: np.ndarray, starts: list, stops: list,
+                  relaxed: bool = False) -> np.ndarray:
     """``hours_in_state_initial`` for the next window, per committable generator.
 
     The model has one count H⁰ per cluster: the U⁰ units on must stay on for UT − H⁰ more
-    hours and the N − U⁰ units off stay off for DT − H⁰. With ``since_start`` / ``since_stop``
-    the hours since the cluster's last start / stop of any unit, H⁰ is the smallest of
-    ``since_start`` (when units are on and UT is not yet over) and ``since_stop`` (when units
-    are off and DT is not yet over), ∞ when neither binds. Exact for a single unit; for a
-    cluster conservative: every unit on is held as long as the one started last (and every
-    unit off as long as the one stopped last), so the stitched schedule keeps the minimum
-    up and down times, at the price of sometimes holding a unit longer than it must be.
+    hours and the N − U⁰ units off stay off for DT − H⁰. ``starts`` / ``stops`` hold, per
+    generator, the hours since each start / stop of any of its units. The binding moves are
+    the starts less than UT ago (when units are on) and the stops less than DT ago (when units
+    are off). H⁰ is the hours since the most recent binding move, ∞ when none binds. Exact for
+    a single unit; for a cluster it is conservative: every unit on is held as long as the one
+    started last (every unit off as long as the one stopped last), so the stitched schedule
+    keeps every unit's minimum times, but a window may become infeasible where only some of
+    the units had to stay. ``relaxed`` (used only to solve such a window again): ∞ for
+    clusters of several units, no minimum time carried for them (single units keep their
+    exact H⁰); the breaches this allows are counted by :func:`min_time_violations`.
     """
     n = np.rint(unit_counts(gens["p_nom_mw"].to_numpy(float),
                             gens["unit_size_mw"].to_numpy(float)))
     up = np.nan_to_num(gens["min_up_h"].to_numpy(float), nan=0.0, posinf=0.0)
     down = np.nan_to_num(gens["min_down_h"].to_numpy(float), nan=0.0, posinf=0.0)
     held = np.full(len(gens), np.inf)
-    up_binds = (on > 0) & (since_start < up)
-    down_binds = (on < n) & (since_stop < down)
-    held = np.where(up_binds, np.minimum(held, since_start), held)
-    held = np.where(down_binds, np.minimum(held, since_stop), held)
+    for g in range(len(gens)):
+        binding = [h for h in (starts[g] if on[g] > 0 else []) if h < up[g]] + \
+            [h for h in (stops[g] if on[g] < n[g] else []) if h < down[g]]
+        if binding and not (relaxed and n[g] > 1):
+            held[g] = min(binding)
     return held
+
+
+def min_time_violations(case: Case, commitment: pd.DataFrame) -> dict[str, int]:
+    """Snapshots where the stitched schedule breaks a minimum up or down time of a unit
+    (from the case's initial state), per committable generator."""
+    from gridopt.components.commitment import units
+
+    un = units(case)
+    out = {}
+    for g, name in enumerate(un.names):
+        c = commitment.xs(name, level="name")
+        u, v, w = (np.rint(c[k].to_numpy()) for k in ("units_on", "starts", "stops"))
+        bad = 0
+        for t in range(len(u)):
+            started = v[max(0, t - un.up[g] + 1): t + 1].sum() + un.on0[g] * (t < un.up_left[g])
+            stopped = w[max(0, t - un.down[g] + 1): t + 1].sum() + \
+                (un.n[g] - un.on0[g]) * (t < un.down_left[g])
+            bad += int(started > u[t] + 1e-6 or stopped > un.n[g] - u[t] + 1e-6)
+        out[str(name)] = bad
+    return out
 
 
 def parse_rolling(text: str) -> tuple[float, float]:

@@ -130,17 +130,19 @@ def test_minimum_up_time_carried_into_the_next_window(backend: str) -> None:
 
 
 def test_cluster_hours_held_from_the_last_start() -> None:
-    """Two units (min up 10 h): one started at hour 2, one at hour 20 of the kept day; the
-    next window holds both on for 10 − 4 = 6 h (conservative: from the last start)."""
+    """Two units (min up 10 h, min down 5 h), both on, started 8 h and 4 h before the window:
+    held 4 h (both kept on 6 more hours: conservative, from the last start); relaxed, none."""
     from gridopt.rolling import carried_hours
 
     gens = pd.DataFrame({"p_nom_mw": [200.0], "unit_size_mw": [100.0], "min_up_h": [10.0],
                          "min_down_h": [5.0]})
-    assert carried_hours(gens, np.array([2.0]), np.array([4.0]), np.array([np.inf])) == [4.0]
-    # one unit off, stopped 2 h ago, min down 5: held 2 (the smaller)
-    assert carried_hours(gens, np.array([1.0]), np.array([4.0]), np.array([2.0])) == [2.0]
-    # nothing binds: ∞
-    assert carried_hours(gens, np.array([2.0]), np.array([12.0]), np.array([1.0])) == [np.inf]
+    on2 = np.array([2.0])
+    assert carried_hours(gens, on2, [[8.0, 4.0]], [[30.0]]).tolist() == [4.0]
+    assert carried_hours(gens, on2, [[8.0, 4.0]], [[30.0]], relaxed=True).tolist() == [np.inf]
+    # one unit off, stopped 2 h ago (min down 5), the other started 4 h ago: 2 (the smaller)
+    assert carried_hours(gens, np.array([1.0]), [[4.0]], [[2.0]]).tolist() == [2.0]
+    # nothing binds: ∞ (a start 12 h ago; the stop does not count with every unit on)
+    assert carried_hours(gens, on2, [[12.0]], [[1.0]]).tolist() == [np.inf]
 
 
 def test_rolling_is_never_better_than_the_full_horizon() -> None:
@@ -230,3 +232,74 @@ def test_reserves_and_commitment_rolled() -> None:
     assert rolled.windows[1].results.case.table("generators")["units_on_initial"].tolist() \
         == [1.0, 1.0]
     assert sorted(set(rolled.reserves.index)) == list(case.snapshots)
+
+
+def cluster_case() -> gridopt.Case:
+    """Three 50 MW units (min up 8 h, min down 6 h, p_min 0.4, start-up 300; all on before
+    the horizon) under a load swinging between 20 and 150 MW with a 17 h period (the units
+    must cycle: 20 MW holds one unit at most), a 60/MWh peaker."""
+    t = np.arange(72)
+    load = (20.0 + 130.0 * np.sin(2 * np.pi * t / 17.0) ** 2).round(1).tolist()
+    return make_case(72, [
+        gen("units", p_nom_mw=150.0, unit_size_mw=50.0, committable=True, p_min_pu=0.4,
+            vom_per_mwh=20.0, min_up_h=8, min_down_h=6, startup_cost=300.0),
+        gen("peaker", p_nom_mw=300.0, vom_per_mwh=60.0)], {"load": load})
+
+
+def breaches(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> int:
+    """Hours breaking min up 8 / min down 6 of the three units (all on, long, before)."""
+    assert np.allclose(u - np.r_[3.0, u[:-1]], v - w)
+    return sum(v[max(0, k - 7): k + 1].sum() > u[k] + 1e-6
+               or w[max(0, k - 5): k + 1].sum() > 3 - u[k] + 1e-6 for k in range(len(u)))
+
+
+def test_a_cluster_keeps_its_minimum_times_across_windows() -> None:
+    """48 h stepping 24 h: the conservative hold makes the second window infeasible (both
+    units on had to stay on, though one was free), so it is solved again without a carried
+    hold for the cluster (``relaxed_hold``); the stitched schedule breaks no minimum time here
+    and equals the full-horizon optimum. 24 h stepping 12 h: the relaxed windows let units
+    stop early; the breaches are counted in the summary, and the check by hand agrees."""
+    case = cluster_case()
+    full = gridopt.solve(case)
+    for (window, step), relaxed, expected in (((48, 24), [False, True], 0),
+                                              ((24, 12), None, None)):
+        rolled = solve_rolling(case, window, step)
+        assert rolled.ok
+        if relaxed is not None:
+            assert [w.relaxed_hold for w in rolled.windows] == relaxed
+        c = rolled.commitment.xs("units", level="name")
+        by_hand = breaches(*(np.rint(c[k].to_numpy()) for k in ("units_on", "starts", "stops")))
+        summary = rolled.summary()
+        assert summary["min_time_violations"] == {"units": by_hand}
+        assert [w["relaxed_hold"] for w in summary["windows"]] == \
+            [w.relaxed_hold for w in rolled.windows]
+        if expected is not None:
+            assert by_hand == expected
+            assert rolled.objective == pytest.approx(full.objective, rel=MIP_GAP)
+        else:
+            assert by_hand > 0 and any(w.relaxed_hold for w in rolled.windows)
+
+
+def test_cli_warns_of_broken_minimum_times(tmp_path: Path) -> None:
+    """gridopt run --rolling 24:12 on the swinging cluster: written, with a warning naming
+    the generator and the snapshots the relaxed windows break a minimum time in."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "case.yaml").write_text(
+        "name: swing\ncurrency: EUR\nvoll_per_mwh: 10000\ndiscount_rate: 0\n"
+        "snapshots:\n  start: 2030-01-01 00:00\n  hours: 72\n  annualise: false\n")
+    (folder / "buses.csv").write_text("name\nb\n")
+    (folder / "loads.csv").write_text("name,bus\nload,b\n")
+    load = cluster_case().series["load_mw"]["load"].tolist()
+    (folder / "load_mw.csv").write_text(
+        "hour,load\n" + "".join(f"{h + 1},{v}\n" for h, v in enumerate(load)))
+    (folder / "generators.csv").write_text(
+        "name,bus,carrier,p_nom_mw,unit_size_mw,committable,p_min_pu,vom_per_mwh,min_up_h,"
+        "min_down_h,startup_cost\nunits,b,gas,150,50,true,0.4,20,8,6,300\n"
+        "peaker,b,gas,300,,false,,60,,,\n")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(folder), "--out", str(out), "--rolling", "24:12"])
+    assert res.exit_code == 0, res.output
+    assert "minimum up/down times broken" in res.output and "units in" in res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["min_time_violations"]["units"] > 0
