@@ -137,6 +137,10 @@ class RollingResults:
             out["load_shed_mwh"] = float(w @ kept["load_shed"].to_numpy().sum(axis=1))
             if "commitment" in kept:
                 out["min_time_violations"] = min_time_violations(self.case, kept["commitment"])
+            ramps = boundary_ramp_excess(self.case, kept["dispatch"], kept.get("commitment"),
+                                         [x.first for x in self.windows[1:]])
+            if ramps:
+                out["boundary_ramp_excess_mw"] = ramps
             if "prices" in kept:
                 prices = kept["prices"].to_numpy()
                 out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
@@ -437,6 +441,51 @@ def min_time_violations(case: Case, commitment: pd.DataFrame) -> dict[str, int]:
                 (un.n[g] - un.on0[g]) * (t < un.down_left[g])
             bad += int(started > u[t] + 1e-6 or stopped > un.n[g] - u[t] + 1e-6)
         out[str(name)] = bad
+    return out
+
+
+def boundary_ramp_excess(case: Case, dispatch: pd.DataFrame, commitment: pd.DataFrame | None,
+                         firsts: list[int]) -> dict[str, float]:
+    """For every ramp-limited generator, the largest amount (MW) by which the stitched
+    schedule breaks its ramp rows from the last kept snapshot of a window to the first of the
+    next (snapshot positions ``firsts``), 0 when it does not: the rows of
+    :mod:`gridopt.components.generators` (r Δt P̄) and, for committable generators, those of
+    :mod:`gridopt.components.commitment` (per committed unit, with start-up and shut-down
+    ramps). The windows themselves write no ramp row into their first snapshot."""
+    from gridopt.components.commitment import units
+
+    gens = case.table("generators")
+    t = np.asarray(firsts, np.int64)
+    out: dict[str, float] = {}
+    if gens.empty or t.size == 0:
+        return out
+    p = dispatch[gens.index].to_numpy(float)
+    dt = case.step_h
+    rise = p[t] - p[t - 1]  # firsts × generators
+    on = committable(case)
+    for quantity, sign in (("ramp_up", 1.0), ("ramp_down", -1.0)):
+        step = gens[f"{quantity}_pu_per_h"].to_numpy(float) * dt
+        for g in np.flatnonzero((step < 1.0) & ~on):
+            excess = sign * rise[:, g] - step[g] * gens["p_nom_mw"].iloc[g]
+            out[str(gens.index[g])] = max(out.get(str(gens.index[g]), 0.0),
+                                          float(max(excess.max(), 0.0)))
+    if on.any() and commitment is not None and len(commitment):
+        un = units(case)
+        for k, name in enumerate(un.names):
+            c = commitment.xs(name, level="name")
+            u, v, w = (np.rint(c[q].to_numpy(float))[t] for q in ("units_on", "starts", "stops"))
+            g = un.position[k]
+            size = un.size[k]
+            worst = 0.0
+            up, down = un.ramp_up[k] * dt, un.ramp_down[k] * dt
+            if up < 1.0:
+                worst = max(worst, float((rise[:, g] - up * size * u
+                                          + (up - un.start_ramp[k]) * size * v).max()))
+            if down < 1.0:
+                worst = max(worst, float((-rise[:, g] - down * size * u + down * size * v
+                                          - un.stop_ramp[k] * size * w).max()))
+            if up < 1.0 or down < 1.0:
+                out[str(name)] = max(worst, 0.0)
     return out
 
 

@@ -303,3 +303,30 @@ def test_cli_warns_of_broken_minimum_times(tmp_path: Path) -> None:
     assert "minimum up/down times broken" in res.output and "units in" in res.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["min_time_violations"]["units"] > 0
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_ramps_are_not_carried_and_the_boundary_excess_is_reported(committed: bool) -> None:
+    """'slow' (100 MW, VOM 10, ramp 0.1 of its size per hour; committable: one unit, on, with
+    start-up and shut-down ramps 0.1)
+    and a peaker at 100; the load steps from 10 to 100 MW. At hour 24, on a window boundary:
+    the full horizon ramps 'slow' 10, 20, … 100 from hour 24 (the load holds it at 10
+    before); the second window starts unbound by the first's last output, so 'slow' jumps from
+    10 to 100 MW, 80 MW beyond its 10 MW/h ramp, reported as boundary_ramp_excess_mw (and the
+    stitched cost is below the full optimum: the schedule breaks a row of the full problem).
+    At hour 30, inside the second window: ramped as in the full horizon, no excess."""
+    extra = {"committable": True, "startup_ramp_pu": 0.1, "shutdown_ramp_pu": 0.1} \
+        if committed else {}
+    for at, excess in ((24, 80.0), (30, 0.0)):
+        case = make_case(72, [gen("slow", "coal", p_nom_mw=100.0, vom_per_mwh=10.0,
+                                  ramp_up_pu_per_h=0.1, ramp_down_pu_per_h=0.1, **extra),
+                              gen("peaker", p_nom_mw=200.0, vom_per_mwh=100.0)],
+                         {"load": [10.0] * at + [100.0] * (72 - at)})
+        rolled = solve_rolling(case, 48, 24)
+        full = gridopt.solve(case)
+        assert rolled.summary()["boundary_ramp_excess_mw"] == {"slow": pytest.approx(excess)}
+        if excess:
+            assert rolled.dispatch["slow"].iloc[23:25].tolist() == pytest.approx([10.0, 100.0])
+            assert rolled.objective < full.objective
+        else:
+            assert rolled.objective == pytest.approx(full.objective, rel=MIP_GAP)
