@@ -330,3 +330,9 @@ def test_ramps_are_not_carried_and_the_boundary_excess_is_reported(committed: bo
             assert rolled.objective < full.objective
         else:
             assert rolled.objective == pytest.approx(full.objective, rel=MIP_GAP)
+
+
+def test_the_api_names() -> None:
+    import gridopt.rolling
+
+    assert gridopt.solve_rolling is gridopt.rolling.solve_rolling
