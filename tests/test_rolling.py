@@ -178,6 +178,13 @@ def test_refusals() -> None:
         solve_rolling(case.replace(periods=periods))
     with pytest.raises(RollingError, match="peak_response"):
         solve_rolling(case.replace(config={**case.config, "peak_response": {"k": 2}}))
+    retrofit = make_case(48, [gen("coal", "coal", p_nom_mw=100.0, committable=True,
+                                  p_min_pu=0.5, vom_per_mwh=10.0, retrofit_p_min_pu=0.3,
+                                  retrofit_capex_per_mw=1000.0),
+                              gen("peaker", p_nom_mw=200.0, vom_per_mwh=100.0)],
+                         {"load": [60.0] * 48})
+    with pytest.raises(RollingError, match=r"not per snapshot: commitment\.retrofit;"):
+        solve_rolling(retrofit)  # a retrofit is an investment: caught by the model check
     with pytest.raises(ValueError, match="must not be longer than the window"):
         solve_rolling(case, 24, 48)
     with pytest.raises(ValueError, match="whole number"):
