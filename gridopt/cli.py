@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gridopt.case.case import Case, CaseError, Problem, shown
+from gridopt.data import resolve_case
 
 T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -42,7 +43,9 @@ class ModelFormat(StrEnum):
 
 
 CaseArg = Annotated[Path | None, typer.Argument(
-    help="Case folder (default: the embedded Luzhou 2030 case).", show_default=False)]
+    help="Case folder, or the name of a shipped case (luzhou-2030, rts-gmlc) when no such "
+         "folder exists (default: the embedded Luzhou 2030 case).", show_default=False,
+    callback=resolve_case)]
 PeriodsOpt = Annotated[int | None, typer.Option(
     "--periods", "-k", min=1, show_default=False,
     help="Plan on K representative periods (tsam; the peak periods kept) instead of every "
@@ -493,6 +496,47 @@ def diagnose_case(case: CaseArg = None, elastic: Annotated[bool, typer.Option(
         console.print(_safe(line))
     if not report.ok:
         raise typer.Exit(2)
+
+
+import_app = typer.Typer(no_args_is_help=True,
+                         help="Build a gridopt case folder from another dataset's files.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("rts-gmlc")
+def import_rts_gmlc(
+    path: Annotated[Path, typer.Argument(
+        help="The RTS_Data folder of GridMod/RTS-GMLC (SourceData/ and timeseries_data_files/)"
+    )],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Case folder to write.")] = Path(
+        "rts-gmlc"),
+    lp: Annotated[bool, typer.Option(
+        "--lp", help="Leave out unit commitment (no committable units, no minimum output of "
+                     "thermal units): an LP dispatch.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing: compare a fresh conversion with the files in --out "
+                        "(exit 1 if any differs).")] = False,
+) -> None:
+    """Convert the RTS-GMLC test system (73 buses, 2020 hourly day-ahead data) into a case
+    (the mapping: data/rts-gmlc/README.md and the case's sources.csv)."""
+    from gridopt.importers.rts_gmlc import RtsGmlcError, convert, differences, write
+
+    try:
+        with console.status(f"converting {_safe(str(path))}"):
+            files = convert(path, commitment=False if lp else None)
+        if check:
+            bad = differences(files, out)
+            if bad:
+                err.print(_safe(f"{out} differs from a fresh conversion: {', '.join(bad)}"))
+                raise typer.Exit(1)
+            console.print(_safe(f"{out} is up to date ({len(files)} files)"))
+            return
+        written = write(files, out)
+    except (RtsGmlcError, OSError) as exc:
+        err.print(f"[red]error:[/red] {_safe(str(exc))}")
+        raise typer.Exit(1) from None
+    console.print(_safe(f"wrote {len(files)} files to {written}; check it with "
+                        f"'gridopt validate {written}'"))
 
 
 def main() -> None:  # pragma: no cover

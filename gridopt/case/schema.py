@@ -110,6 +110,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("bus1", "str", None, ref="buses"),
         _nonneg("cap_fwd_mw", None),
         Column("cap_rev_mw", "float", math.nan, lo=0.0),  # NaN means "same as cap_fwd_mw"
+        # kept for DC power flow (per unit on the system base); the transport model ignores them
+        Column("x_pu", "float", math.nan),  # NaN: not given (e.g. a controllable DC line)
+        Column("r_pu", "float", math.nan, lo=0.0),
     ),
     "fuels": (
         _name(),

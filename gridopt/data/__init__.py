@@ -17,6 +17,18 @@ def case_path(name: str) -> Path:
     return folder
 
 
+def resolve_case(arg: Path | None) -> Path | None:
+    """A case argument as given if it exists (or is None); else, if it is a bare name such as
+    ``rts-gmlc``, the shipped case of that name when there is one; else as given (the reader
+    then reports the missing folder)."""
+    if arg is None or arg.exists() or len(arg.parts) != 1:
+        return arg
+    try:
+        return case_path(str(arg))
+    except FileNotFoundError:
+        return arg
+
+
 def default_case_path() -> Path:
     """The folder of the embedded default case (Luzhou 2030)."""
     return case_path(DEFAULT_CASE)
