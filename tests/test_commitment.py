@@ -505,3 +505,17 @@ def test_non_integer_units_named_in_a_case_folder(tmp_path: Path) -> None:
     assert [(p.file, p.row, p.column, p.rule) for p in problems] == [
         ("generators.csv", 2, "unit_size_mw", "commitment-units")]
     assert "100 / unit_size_mw 30 = 3.33333 units" in problems[0].message
+
+
+@pytest.mark.parametrize("backend", ["highs", "pyomo"])
+def test_minimum_times_longer_than_the_horizon(backend: str) -> None:
+    """Two hours, load [50, 20], one 100 MW unit (minimum 0.2, 10/MWh, start-up 100), off
+    before the horizon, with minimum up and down times of 5 h, longer than the horizon (the
+    rows look back past the start: an edge that once raised a broadcast error). It starts in
+    hour 0 and stays on: 100 + 10 × 50 + 10 × 20 = 800."""
+    c = case_of([50.0, 20.0], unit("gas", p_min_pu=0.2, vom_per_mwh=10.0, startup_cost=100.0,
+                                   min_up_h=5.0, min_down_h=5.0, units_on_initial=0))
+    r = gridopt.solve(c, backend=backend)
+    assert r.status == "optimal"
+    assert r.objective == pytest.approx(800.0)
+    assert r.commitment["units_on"].tolist() == [1, 1]

@@ -203,6 +203,8 @@ def add_commitment(m: ArrayModel, case: Case) -> None:
 def _shift(cols: np.ndarray, k: int) -> np.ndarray:
     """Column of snapshot t − k (−1 where t − k < 0; k < 0 looks ahead, −1 past the end)."""
     out = np.full_like(cols, -1)
+    if abs(k) >= cols.shape[1]:  # the whole horizon is shorter than the shift
+        return out
     if k >= 0:
         out[:, k:] = cols[:, : cols.shape[1] - k]
     else:
