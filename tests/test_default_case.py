@@ -253,3 +253,43 @@ def test_every_declared_target_has_a_verdict(month) -> None:
             assert row["verdict"] in ("PASS", "FAIL"), name
         else:
             assert row["verdict"].startswith("not modelled"), name
+
+
+@pytest.fixture(scope="module")
+def committed_days(tmp_path_factory) -> Case:
+    """Three days of the default case with Chuannan (2 × 600 MW) and the CCGT (2 × 700 MW)
+    committable: minimum stable output 0.35 / 0.45, minimum up/down 8 / 4 h, start-up costs
+    (illustrative values, not sourced: this is a test of the MIP, not a case)."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("committed") / "case"
+    shutil.copytree(FOLDER, folder)
+    gens = pd.read_csv(folder / "generators.csv", dtype=str, keep_default_na=False)
+    for name, size, p_min, up, cost in (("coal_chuannan", 600, 0.35, 8, 300000),
+                                        ("gas_ccgt_luzhou", 700, 0.45, 4, 100000)):
+        row = gens["name"] == name
+        gens.loc[row, ["committable", "unit_size_mw", "p_min_pu", "min_up_h", "min_down_h",
+                       "startup_cost", "ramp_up_pu_per_h", "ramp_down_pu_per_h"]] = [
+            "true", str(size), str(p_min), str(up), str(up), str(cost), "", ""]
+    gens.to_csv(folder / "generators.csv", index=False)
+    return week(gridopt.read_case(folder), days=3)
+
+
+def test_every_family_works_inside_a_mip_on_both_backends(committed_days: Case) -> None:
+    """The default case's families (DR, VPP, storage, targets, peak response) in a MIP with
+    unit commitment: both backends reach the same optimum within the gap, the balance
+    closes, commitments are whole units within [0, 2] and output respects the minimum stable
+    output of the units on; the MIP costs at least its relaxation."""
+    a = gridopt.solve(committed_days, mip_rel_gap=1e-4)
+    b = gridopt.solve(committed_days, backend="pyomo", mip_rel_gap=1e-4)
+    relaxed = gridopt.solve(committed_days, relax_integrality=True)
+    assert a.status == b.status == relaxed.status == "optimal"
+    assert b.objective == pytest.approx(a.objective, rel=2e-4)
+    assert a.objective >= relaxed.objective * (1 - 1e-9)
+    check_balance_from_tables(a)
+    on = a.commitment["units_on"].unstack("name")
+    assert np.allclose(on, np.round(on)) and on.min().min() >= 0 and on.max().max() <= 2
+    for name, size, p_min in (("coal_chuannan", 600, 0.35), ("gas_ccgt_luzhou", 700, 0.45)):
+        p = a.dispatch[name].to_numpy()
+        assert (p >= p_min * size * on[name].to_numpy() - 1e-6).all()
+        assert (p <= size * on[name].to_numpy() + 1e-6).all()
