@@ -188,7 +188,11 @@ def run(case: CaseArg = None,
         rolling: Annotated[str | None, typer.Option(
             "--rolling", metavar="W:H", show_default=False,
             help="Solve as a rolling horizon: windows of W hours stepping H hours (e.g. 48:24), "
-                 "keeping the first H hours of each (models/rolling.md).")] = None
+                 "keeping the first H hours of each (models/rolling.md).")] = None,
+        hours: Annotated[float | None, typer.Option(
+            "--hours", min=0.0, show_default=False,
+            help="Solve only the first HOURS hours of the case (e.g. 336 for two weeks); "
+                 "costs are annualised as the case says.")] = None
         ) -> None:
     """Solve a case (the embedded default when none is given) and write its results.
 
@@ -205,6 +209,8 @@ def run(case: CaseArg = None,
     if solver_log is not None:
         solver_log = _out_guard(lambda: check_log_file(solver_log, protect))
         begin_log_file(solver_log)
+    if hours is not None:
+        loaded = _guard(lambda: loaded.first_hours(hours), case)
     c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
     given = {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads,
              "relax_integrality": relax or None}
@@ -303,7 +309,9 @@ def _explain(c: Case, results) -> None:
 def _print_summary(results) -> None:
     s = results.summary()
     head = Table(title=_safe(f"{s['case']}: {s['status']}"), show_header=False)
-    head.add_row("objective", _safe(f"{s['objective']:,.0f} {s['currency']}/yr"))
+    c = results.case
+    per = "/yr" if c.annualise else f" for {c.n_snapshots * c.step_h:g} h (not annualised)"
+    head.add_row("objective", _safe(f"{s['objective']:,.0f} {s['currency']}{per}"))
     head.add_row("build / solve", f"{s['build_seconds']:.1f} s / {s['solve_seconds']:.1f} s")
     head.add_row("variables / constraints", f"{s['n_variables']:,} / {s['n_constraints']:,}")
     if "periods" in s:

@@ -166,3 +166,19 @@ def test_peak_response_command(tmp_path: Path) -> None:
     curve = pd.read_csv(out / "cost_curve.csv", index_col=0)
     assert curve.loc[0.2, "objective"] != curve.loc[0.2, "objective"]  # NaN: unreachable
     assert (out / "cost_curve.png").stat().st_size > 1000
+
+
+def test_run_hours_solves_the_first_hours_only(tmp_path: Path) -> None:
+    """``--hours 6`` on the shipped RTS-GMLC case (hourly, not annualised): six snapshots,
+    the objective labelled as the cost of those hours; half a snapshot is refused."""
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", "rts-gmlc", "--hours", "6", "--relax", "--out", str(out)],
+                        terminal_width=160)
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_snapshots"] == 6
+    assert len(pd.read_csv(out / "dispatch.csv")) == 6
+    assert "for 6 h (not annualised)" in res.output
+    bad = runner.invoke(app, ["run", "rts-gmlc", "--hours", "0.5", "--out", str(tmp_path / "b")])
+    assert bad.exit_code == 1
+    assert "shorter than one snapshot" in bad.output

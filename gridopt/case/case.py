@@ -251,6 +251,26 @@ class Case:
             h.update(",".join(map(str, frame.columns)).encode())
         return h.hexdigest()
 
+    def first_hours(self, hours: float) -> Case:
+        """The case on the snapshots of its first ``hours`` hours (costs annualised as the
+        case says: with ``annualise`` every snapshot then weighs 8760 / T).
+
+        Raises
+        ------
+        ValueError
+            For a case on representative periods, or ``hours`` shorter than one snapshot.
+        """
+        if self.periods is not None:
+            raise ValueError("first_hours: the case is on representative periods")
+        n = int(np.floor(hours / self.step_h + 1e-9))
+        if n < 1:
+            raise ValueError(f"first_hours: {hours:g} h is shorter than one snapshot "
+                             f"({self.step_h:g} h)")
+        if n >= self.n_snapshots:
+            return self
+        return self.replace(snapshots=self.snapshots[:n],
+                            series={k: v.iloc[:n] for k, v in self.series.items()})
+
     def replace(self, **changes: Any) -> Case:
         """A copy with some fields changed (tables/series given as dicts are frozen)."""
         from dataclasses import replace
