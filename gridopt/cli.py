@@ -257,7 +257,8 @@ def _run_rolling(c: Case, case: Path | None, text: str, out: Path, protect: list
     path = _out_guard(lambda: write_rolling(rolled, out, protect=protect))
     s = rolled.summary()
     console.print(_safe(f"{c.name}: {s['status']}, {len(rolled.windows)} windows of {window:g} h "
-                        f"every {step:g} h, objective {s['objective']:,.0f} {s['currency']}/yr"
+                        f"every {step:g} h, objective {s['objective']:,.0f} {s['currency']}"
+                        + ("/yr" if c.annualise else f" for {c.n_snapshots * c.step_h:g} h")
                         + (f", largest MIP gap {s['max_mip_gap']:.2e}" if "max_mip_gap" in s
                            else "")))
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
