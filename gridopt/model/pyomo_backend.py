@@ -164,8 +164,8 @@ def solve_pyomo(m: ArrayModel, solver: str = "appsi_highs",
     t2 = time.perf_counter()
     status = _status(result)
     x = y = objective = None
-    # a MIP stopped at a limit keeps its incumbent, as on the highs backend (older Pyomo
-    # versions report a HiGHS node or solution limit as 'unknown': kept too, never 'optimal')
+    # a MIP stopped at a limit keeps its incumbent, as on the highs backend (Pyomo 6.8 reports
+    # a HiGHS node or solution limit as 'unknown': kept when it returns one, never 'optimal')
     at_limit = m.is_mip and status in (*LIMITS, "unknown") and _has_solution(result)
     if status == "optimal" or at_limit:
         # at a limit Pyomo warns of "an 'aborted' status, but containing a solution": expected
