@@ -1438,7 +1438,7 @@ CASE_SOURCES = [
      "shed; not a measured value of lost load", "L"),
     ("solver", "HiGHS options: dual simplex (basic solution, exact duals for nodal prices) with "
      "single-iteration parallelism (simplex_strategy 3) on 2 threads: on the full year with the "
-     "DR families and the hourly import price 159 s on an idle two-core machine (2026-12-03; "
+     "DR families and the hourly import price 159-216 s on a two-core machine (2026-12-03; "
      "117 s before the price series; serial dual simplex 154-175 s and interior point with "
      "crossover 630 s were measured on the first version; see README); 1 h time limit; no "
      "data", "H"),
