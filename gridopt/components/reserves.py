@@ -173,6 +173,19 @@ def _new_variable_output(m: ArrayModel, case: Case) -> list[tuple]:
     return out
 
 
+def _held(pr: Pairs, up: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs whose requirement is of ``direction`` and the providers they hold (sorted)."""
+    keep = (up if direction == "up" else ~up)[pr.k]
+    return keep, np.unique(pr.j[keep])
+
+
+def _positions(held: np.ndarray, n: int) -> np.ndarray:
+    """Local position of each of ``held`` among ``n`` providers (−1 for the others)."""
+    pos = np.full(n, -1)
+    pos[held] = np.arange(held.size)
+    return pos
+
+
 def _rows_of(j: np.ndarray, pos: np.ndarray, n_t: int) -> np.ndarray:
     """Local rows (provider position pos[j], snapshot t) of a block with one row per held
     provider and snapshot."""
@@ -201,13 +214,10 @@ def _add_generator_rows(m: ArrayModel, case: Case, gp: Pairs, r: np.ndarray,
     p_min = gens["p_min_pu"].to_numpy(float)[:, None]
     floor = np.where(uc[:, None], p_min, np.minimum(p_min, avail))
     for direction, sign, share in (("up", 1.0, avail), ("down", -1.0, floor)):
-        mask = up if direction == "up" else ~up
-        keep = mask[gp.k]
-        held = np.unique(gp.j[keep])
+        keep, held = _held(gp, up, direction)
         if held.size == 0:
             continue
-        pos = np.full(n_g, -1)
-        pos[held] = np.arange(held.size)
+        pos = _positions(held, n_g)
         own = _rows_of(held, pos, n_t)
         share = np.broadcast_to(share, (n_g, n_t))
         entries = [(own, p[held], sign), (_rows_of(gp.j[keep], pos, n_t), r[keep], 1.0),
@@ -249,8 +259,7 @@ def _add_generator_ramp(m: ArrayModel, case: Case, held_pairs: tuple[np.ndarray,
     if lim.size == 0:
         return
     n_t = case.n_snapshots
-    pos = np.full(len(gens), -1)
-    pos[lim] = np.arange(lim.size)
+    pos = _positions(lim, len(gens))
     j, cols = held_pairs
     keep = np.isin(j, lim)
     m.add_rows(f"{FAMILY}.generator_ramp_{direction}", (gens.index[lim], case.snapshots),
@@ -279,13 +288,10 @@ def _add_storage_rows(m: ArrayModel, case: Case, sp: Pairs, r: np.ndarray,
     e_nom = energy_capacity(st)[:, None]
     dt = case.durations[None, :]
     for direction, sign in (("up", 1.0), ("down", -1.0)):
-        mask = up if direction == "up" else ~up
-        keep = mask[sp.k]
-        held = np.unique(sp.j[keep])
+        keep, held = _held(sp, up, direction)
         if held.size == 0:
             continue
-        pos = np.full(n_s, -1)
-        pos[held] = np.arange(held.size)
+        pos = _positions(held, n_s)
         local, own = _rows_of(sp.j[keep], pos, n_t), _rows_of(held, pos, n_t)
         coords = (st.index[held], case.snapshots)
         m.add_rows(f"{FAMILY}.storage_{direction}", coords,
