@@ -10,8 +10,9 @@ from __future__ import annotations
 from gridopt._version import __version__
 from gridopt.case.case import Case, CaseError, Problem
 from gridopt.case.io import read_case
+from gridopt.pathway import solve_pathway
 from gridopt.rolling import solve_rolling
 from gridopt.solve import export, solve, to_pyomo
 
 __all__ = ["Case", "CaseError", "Problem", "__version__", "export", "read_case", "solve",
-           "solve_rolling", "to_pyomo"]
+           "solve_pathway", "solve_rolling", "to_pyomo"]

@@ -215,6 +215,13 @@ def run(case: CaseArg = None,
     given = {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads,
              "relax_integrality": relax or None}
     options = {key: value for key, value in given.items() if value is not None}
+    if c.config.get("pathway"):
+        if rolling is not None:
+            err.print("[red]--rolling solves one year in windows[/red]; a pathway (case.yaml "
+                      "'pathway') is solved as one model of all its years")
+            raise typer.Exit(1)
+        _run_pathway(c, case, out, protect, backend.value, solver_log, options)
+        return
     if rolling is not None:
         _run_rolling(c, case, rolling, out, protect, backend.value, options)
         return
@@ -238,6 +245,62 @@ def run(case: CaseArg = None,
         # a MIP whose LP with integers fixed did not solve
         err.print("[yellow]no prices[/yellow]: the LP with integers fixed ended "
                   f"'{_safe(results.solution.mip.fixed_lp_status)}'")
+
+
+def _run_pathway(c: Case, case: Path | None, out: Path, protect: list[Path], backend: str,
+                 solver_log: Path | None, options: dict) -> None:
+    """``gridopt run`` of a pathway: solve every year as one model, write the tables with a
+    year level, print the capacity path and each year's target verdicts."""
+    from gridopt.pathway import solve_pathway, write_pathway
+
+    years = c.config["pathway"]["years"]
+    with console.status(f"solving {c.name} for {', '.join(map(str, years))} ({backend})"):
+        results = _interruptible(lambda: _guard(lambda: solve_pathway(
+            c, backend=backend, solver_log=solver_log, **options), case))
+    if results.solution.x is None:
+        err.print(f"[red]{_safe(c.name)}: the solve ended '{results.status}'[/red] "
+                  f"({_safe(results.solution.message)}); nothing was written. Run "
+                  "[bold]gridopt diagnose[/bold] on a single year of the case to find why.")
+        raise typer.Exit(2)
+    path = _out_guard(lambda: write_pathway(results, out, protect=protect))
+    _print_pathway(results)
+    console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
+    if not results.ok:
+        err.print(f"[red]the solve stopped at its {_safe(results.status)}[/red]: the results "
+                  "are the best solution found, not an optimum; no prices")
+        raise typer.Exit(2)
+
+
+def _print_pathway(results) -> None:
+    """The discounted objective, each year's annual cost, the capacity path and the target
+    verdicts of each year."""
+    s, p = results.summary(), results.pathway
+    head = Table(title=_safe(f"{s['case']}: {s['status']}"), show_header=False)
+    head.add_row("objective", _safe(f"{s['objective']:,.0f} {s['currency']} "
+                                    f"({s['objective_basis']})"))
+    head.add_row("build / solve", f"{s['build_seconds']:.1f} s / {s['solve_seconds']:.1f} s")
+    head.add_row("variables / constraints", f"{s['n_variables']:,} / {s['n_constraints']:,}")
+    console.print(head)
+    years = Table(title="years")
+    for col in ("year", "stands for", "weight", "annual cost", "CO2 Mt", "shed MWh"):
+        years.add_column(col, justify="right")
+    for (year, y), span, w in zip(s["years"].items(), p.spans, p.weights, strict=True):
+        cost = y.get("annual_cost")
+        years.add_row(year, f"{span} yr", f"{w:.4f}",
+                      "–" if cost is None else _safe(f"{cost:,.0f}"),
+                      f"{y.get('co2_t', float('nan')) / 1e6:,.3f}",
+                      f"{y.get('load_shed_mwh', float('nan')):,.0f}")
+    console.print(years)
+    path = results.capacity_path()
+    table = Table(title="capacity path, MW")
+    table.add_column("carrier")
+    for year in path.columns:
+        table.add_column(str(year), justify="right")
+    for carrier, row in path.iterrows():
+        table.add_row(_safe(str(carrier)), *(f"{v:,.0f}" for v in row))
+    console.print(table)
+    if results.has_targets:
+        _print_targets(results.targets)
 
 
 def _run_rolling(c: Case, case: Path | None, text: str, out: Path, protect: list[Path],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,39 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
     ``mip_rel_gap``), the LP with every integer column fixed at its value is solved with the
     same backend and options and gives the duals (prices): :mod:`gridopt.model.mip`.
     """
+    case = as_case(case)
+    setup = solver_setup(case, backend, pyomo_solver, solver_log, solver_options)
+    t0 = time.perf_counter()
+    model = build_model(case)
+    if setup.relax:
+        model.relax_integrality()
+    t_arrays = time.perf_counter() - t0
+    solution = run_model(model, setup)
+    solution.build_seconds += t_arrays
+    log.info("%s: %s in %.2f s build + %.2f s solve", case.name, solution.status,
+             solution.build_seconds, solution.solve_seconds)
+    return Results(case, model, solution, backend)
+
+
+@dataclass(frozen=True)
+class SolverSetup:
+    """How a model is solved: backend, solver, checked options, relaxation, log file."""
+
+    backend: str
+    pyomo_solver: str
+    options: dict[str, Any]
+    relax: bool
+    solver_log: str | Path | None
+
+
+def solver_setup(case: Case, backend: str, pyomo_solver: str,
+                 solver_log: str | Path | None, solver_options: dict[str, Any],
+                 cases: dict[Any, Case] | None = None) -> SolverSetup:
+    """Check the backend, the options (the case's and ``solver_options``) and the log file,
+    and that an enforced peak-response target can be reached (in ``case``, or in each of
+    ``cases``: the years of a pathway), before anything is built."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
-    case = as_case(case)
     solver = "highs" if backend == "highs" else pyomo_solver
     own, given = split_options(solver_options)
     switches = {**split_options(case.solver_options)[0], **own}
@@ -63,26 +94,25 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
     check_solver_options(switches, solver)  # a switch that is not true or false
     if solver_log is not None and not is_highs(solver):
         raise ValueError(f"a solver log file is written by HiGHS only, not {solver}")
-    _check_target(case)
-    t0 = time.perf_counter()
-    model = build_model(case)
-    if switches.get("relax_integrality", False):
-        model.relax_integrality()
-    t_arrays = time.perf_counter() - t0
+    for each in (cases or {None: case}).values():
+        _check_target(each)
+    return SolverSetup(backend, pyomo_solver, options,
+                       bool(switches.get("relax_integrality", False)), solver_log)
 
+
+def run_model(model: ArrayModel, setup: SolverSetup) -> Solution:
+    """Solve ``model`` as ``setup`` says; a MIP solved to optimality is priced by the LP with
+    its integers fixed (:func:`gridopt.model.mip.price_fixed_lp`)."""
     def run(m: ArrayModel) -> Solution:
-        if backend == "highs":
-            return solve_highs(m, options, log_file=solver_log)
-        log_option = {} if solver_log is None else {"log_file": str(solver_log)}
-        return solve_pyomo(m, pyomo_solver, {**options, **log_option})
+        if setup.backend == "highs":
+            return solve_highs(m, setup.options, log_file=setup.solver_log)
+        log_option = {} if setup.solver_log is None else {"log_file": str(setup.solver_log)}
+        return solve_pyomo(m, setup.pyomo_solver, {**setup.options, **log_option})
 
     solution = run(model)
     if model.is_mip and solution.ok:
         price_fixed_lp(model, solution, run)
-    solution.build_seconds += t_arrays
-    log.info("%s: %s in %.2f s build + %.2f s solve", case.name, solution.status,
-             solution.build_seconds, solution.solve_seconds)
-    return Results(case, model, solution, backend)
+    return solution
 
 
 def _options_for(case: Case, solver: str, given: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pandas as pd
 from gridopt.case.case import Case, CaseError, line_numbers
 from gridopt.case.schema import SERIES, TABLES, TRUE_WORDS
 from gridopt.case.series import element_series
+from gridopt.case.service import existing_in_year
 from gridopt.case.snapshots import make_snapshots
 from gridopt.case.validate import validate_tables
 
@@ -146,6 +147,8 @@ def case_from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFram
     lines = filled["lines"]
     lines["cap_rev_mw"] = lines["cap_rev_mw"].fillna(lines["cap_fwd_mw"])
     filled["generators"] = derive_generator_columns(filled["generators"], filled["fuels"])
+    if not config.get("pathway") and len(snapshots):  # a pathway counts it in each year
+        filled = existing_in_year(filled, int(snapshots[0].year))
     extra = {k: v for k, v in tables.items() if k not in TABLES and v is not None}
     all_tables = {**filled, **extra}
     ts = {kind: series_frame(kind, series.get(kind), snapshots, filled[SERIES[kind][0]].index)

@@ -162,6 +162,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         # operating reserves (models/reserves.md): true/false; blank: thermal (a fuel, or
         # committable) generators hold reserve, others do not
         Column("provides_reserve", "str", ""),
+        # planning years (models/pathway.md): existing capacity in service from build_year
+        # (blank: before the horizon) until the year before retire_year (blank: never retires);
+        # new capacity built in a modelled year at most build_rate_max_mw_per_yr × the years
+        # since the modelled year before it (blank: no limit)
+        Column("build_year", "float", math.nan, lo=1900.0, hi=2200.0),
+        Column("retire_year", "float", math.nan, lo=1900.0, hi=2200.0),
+        _nonneg("build_rate_max_mw_per_yr", INF),
     ),
     "storage": (
         _name(),
@@ -184,6 +191,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("cyclic", "bool", True),
         _share("soc_initial_pu"),
         Column("provides_reserve", "bool", True),  # models/reserves.md
+        # planning years (models/pathway.md): existing capacity in service from build_year
+        # (blank: before the horizon) until the year before retire_year (blank: never retires);
+        # new capacity built in a modelled year at most build_rate_max_mw_per_yr × the years
+        # since the modelled year before it (blank: no limit)
+        Column("build_year", "float", math.nan, lo=1900.0, hi=2200.0),
+        Column("retire_year", "float", math.nan, lo=1900.0, hi=2200.0),
+        _nonneg("build_rate_max_mw_per_yr", INF),
     ),
     "loads": (
         _name(),
@@ -333,8 +347,10 @@ FALSE_WORDS = ("false", "0", "no", "n", "f")
 
 #: Pairs (lower column, upper column) per table that must satisfy lower <= upper.
 ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
-    "generators": (("p_min_pu", "p_max_pu"), ("p_nom_mw", "p_nom_max_mw")),
-    "storage": (("p_nom_mw", "p_nom_max_mw"), ("e_nom_mwh", "e_nom_max_mwh")),
+    "generators": (("p_min_pu", "p_max_pu"), ("p_nom_mw", "p_nom_max_mw"),
+                   ("build_year", "retire_year")),
+    "storage": (("p_nom_mw", "p_nom_max_mw"), ("e_nom_mwh", "e_nom_max_mwh"),
+                ("build_year", "retire_year")),
     "interruptible": (("enrolled_mw", "potential_mw"),
                       ("min_hours_per_event", "max_hours_per_event")),
     "shiftable": (("enrolled_mw", "potential_mw"),

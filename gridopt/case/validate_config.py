@@ -21,6 +21,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 from gridopt.case.case import Problem
@@ -88,6 +89,35 @@ class PeakResponseConfig(BaseModel):
     enforce: StrictBool = False
 
 
+Year = Annotated[int, BeforeValidator(_not_bool), Field(ge=1900, le=2200)]
+
+
+class PathwayConfig(BaseModel):
+    """``case.yaml: pathway``: several planning years in one model (``models/pathway.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    years: Annotated[list[Year], Field(min_length=1, max_length=50)]
+    #: Costs are discounted to 1 January of this year (default: the first modelled year).
+    base_year: Year | None = None
+    #: Years the last modelled year stands for (default: the gap before it; 1 with one year).
+    final_span_yr: Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=100)] | None = None
+    #: Load of each modelled year as a multiple of the case's load series (default 1).
+    load_scale: dict[Year, Annotated[float, Field(ge=0.0, le=1000.0, allow_inf_nan=False)]] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PathwayConfig:
+        if any(b <= a for a, b in zip(self.years, self.years[1:], strict=False)):
+            raise ValueError(f"'pathway.years' must increase, each year once: {self.years}")
+        if self.base_year is not None and self.base_year > self.years[0]:
+            raise ValueError(f"'pathway.base_year' {self.base_year} is after the first "
+                             f"modelled year {self.years[0]}")
+        stray = sorted(set(self.load_scale) - set(self.years))
+        if stray:
+            raise ValueError(f"'pathway.load_scale' names years that are not modelled: {stray}")
+        return self
+
+
 class CaseConfig(BaseModel):
     """The keys of ``case.yaml``; any other key is an error (``config-unknown-key``), so that
     a misspelt key never silently leaves a default in its place."""
@@ -103,6 +133,7 @@ class CaseConfig(BaseModel):
     load_shedding: StrictBool = True
     solver: dict[str, Any] | None = None
     peak_response: PeakResponseConfig | None = None
+    pathway: PathwayConfig | None = None
     #: CSV files of the folder that gridopt leaves out (names or shell patterns).
     ignore: list[Text] = []
 

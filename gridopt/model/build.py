@@ -29,7 +29,17 @@ FAMILIES: list[Family] = [add_load_shedding, add_lines, add_generators, add_comm
 
 
 def build_model(case: Case, families: list[Family] | None = None) -> ArrayModel:
-    """Build the linear program of ``case`` as an :class:`ArrayModel`."""
+    """Build the linear program of ``case`` as an :class:`ArrayModel`.
+
+    Raises
+    ------
+    ValueError
+        For a case with ``pathway`` (several years: :func:`gridopt.pathway.solve_pathway`
+        builds one model of every year's case).
+    """
+    if case.config.get("pathway"):
+        raise ValueError(f"{case.name}: the case models several years (case.yaml 'pathway'): "
+                         "solve it with `gridopt run` or gridopt.solve_pathway")
     m = ArrayModel(case.snapshots)
     for add in families or FAMILIES:
         add(m, case)
