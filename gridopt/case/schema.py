@@ -113,6 +113,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         # kept for DC power flow (per unit on the system base); the transport model ignores them
         Column("x_pu", "float", math.nan),  # NaN: not given (e.g. a controllable DC line)
         Column("r_pu", "float", math.nan, lo=0.0),
+        # line expansion (models/network.md): new capacity p_new, the same in both directions
+        Column("extendable", "bool", False),
+        _nonneg("cap_max_mw", INF),  # limit on cap_fwd_mw + p_new and on cap_rev_mw + p_new
+        _nonneg("capex_per_mw"),
+        _positive("lifetime_yr", 40.0),
+        _nonneg("fom_per_mw_yr"),
+        Column("circuit_mw", "float", math.nan, lo=0.0, lo_open=True),  # NaN: continuous
     ),
     "fuels": (
         _name(),
@@ -347,6 +354,7 @@ FALSE_WORDS = ("false", "0", "no", "n", "f")
 
 #: Pairs (lower column, upper column) per table that must satisfy lower <= upper.
 ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
+    "lines": (("cap_fwd_mw", "cap_max_mw"), ("cap_rev_mw", "cap_max_mw")),
     "generators": (("p_min_pu", "p_max_pu"), ("p_nom_mw", "p_nom_max_mw"),
                    ("build_year", "retire_year")),
     "storage": (("p_nom_mw", "p_nom_max_mw"), ("e_nom_mwh", "e_nom_max_mwh"),

@@ -28,6 +28,8 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
 ``min-le-max``              a pair of ``schema.ORDERED_PAIRS`` with lower > upper
 ``duration-mismatch``       storage ``e_nom_mwh`` ≠ ``p_nom_mw`` × ``duration_h``
 ``same-bus``                a line from a bus to itself
+``line-*``                  a line's reactance or whole circuits under DC power flow
+                            (:mod:`gridopt.case.validate_network`)
 ``series-length``           a series has not exactly T rows (per element in long format)
 ``series-index``            the ``hour``/``snapshot`` column does not run over the snapshots
 ``timestamp``               a ``snapshot`` cell that is not a date and time, UTC offsets that
@@ -88,6 +90,7 @@ from gridopt.case.schema import (
 )
 from gridopt.case.validate_commitment import check_commitment
 from gridopt.case.validate_config import CONFIG_FILE, check_config
+from gridopt.case.validate_network import check_lines
 from gridopt.case.validate_reserves import check_reserves
 from gridopt.case.validate_series import MAX_SERIES_CELLS, check_series
 
@@ -131,6 +134,7 @@ def validate_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame
     problems += _check_references(checked)
     problems += _check_storage_duration(checked.get("storage"))
     problems += _check_line_buses(checked.get("lines"))
+    problems += check_lines(config, checked.get("lines"), MAX_TABLE_ROWS)
     problems += check_commitment(checked.get("generators"), MAX_TABLE_ROWS)
     problems += check_reserves(checked.get("reserves"), checked.get("buses"),
                                checked.get("generators"), MAX_TABLE_ROWS)

@@ -118,6 +118,16 @@ class PathwayConfig(BaseModel):
         return self
 
 
+class NetworkConfig(BaseModel):
+    """``case.yaml: network`` (see ``models/network.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: transport (NTC, the default), kvl (DC power flow, Kirchhoff's voltage law on a cycle
+    #: basis) or ptdf (DC power flow, flows from nodal injections).
+    flow_model: Literal["transport", "kvl", "ptdf"] = "transport"
+
+
 class CaseConfig(BaseModel):
     """The keys of ``case.yaml``; any other key is an error (``config-unknown-key``), so that
     a misspelt key never silently leaves a default in its place."""
@@ -133,6 +143,7 @@ class CaseConfig(BaseModel):
     load_shedding: StrictBool = True
     solver: dict[str, Any] | None = None
     peak_response: PeakResponseConfig | None = None
+    network: NetworkConfig | None = None
     pathway: PathwayConfig | None = None
     #: CSV files of the folder that gridopt leaves out (names or shell patterns).
     ignore: list[Text] = []

@@ -13,10 +13,15 @@ For bus b, line l and snapshot t:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from gridopt.case.case import Case
-from gridopt.components._common import bus_positions
+from gridopt.components._common import annuity, bus_positions
+from gridopt.components.power_flow import ac_graph, cycle_basis, flow_model, ptdf
 from gridopt.model.arrays import ArrayModel
+
+#: Room for new circuits counts whole within this many circuits (as for generator units).
+UNIT_TOLERANCE = 1e-9
 
 
 def bus_demand(case: Case) -> np.ndarray:
@@ -57,18 +62,124 @@ def add_load_shedding(m: ArrayModel, case: Case) -> None:
 
 
 def add_lines(m: ArrayModel, case: Case) -> None:
-    """Add line flows f_{l,t} within their limits in both directions (transport model)."""
+    """Add line flows f_{l,t} within their limits in both directions, new line capacity where
+    extendable and, with DC power flow (``case.yaml: network: flow_model: kvl``), Kirchhoff's
+    voltage law on a cycle basis of the AC lines (``ptdf`` rows are written by
+    :func:`close_balance`, which sees every injection)."""
     lines = case.table("lines")
     if lines.empty:
         return
-    lo = -lines["cap_rev_mw"].to_numpy()[:, None]
-    hi = lines["cap_fwd_mw"].to_numpy()[:, None]
+    ext = lines["extendable"].to_numpy(bool)
+    lo = np.where(ext, -np.inf, -lines["cap_rev_mw"].to_numpy())[:, None]
+    hi = np.where(ext, np.inf, lines["cap_fwd_mw"].to_numpy())[:, None]
     f = m.add_variables("lines.flow", (lines.index, case.snapshots), lo, hi).index()
     buses = case.table("buses").index
     m.add_injection("lines", f, bus_positions(buses, lines["bus0"]), -1.0)
     m.add_injection("lines", f, bus_positions(buses, lines["bus1"]), 1.0)
+    new_col = np.full(len(lines), -1, np.int64)
+    if ext.any():
+        new_col[ext] = _add_line_expansion(m, case, f[ext], lines[ext])
+    _add_line_costs(m, case, new_col)
+    if flow_model(case) == "kvl":
+        _add_kvl(m, case, f)
+
+
+def _add_line_expansion(m: ArrayModel, case: Case, f: np.ndarray,
+                        lines: pd.DataFrame) -> np.ndarray:
+    """p^new_l ≥ 0 (``lines.p_new``), at most F^max_l − max(F^fwd_l, F^rev_l), and the rows
+    f_{l,t} − p^new_l ≤ F^fwd_l (``lines.flow_upper``), f_{l,t} + p^new_l ≥ −F^rev_l
+    (``lines.flow_lower``); in whole circuits of C_l MW where ``circuit_mw`` is given:
+    p^new_l − C_l n^new_l = 0 (``lines.p_new_circuits``), n^new_l ∈ {0, 1, …} (``lines.n_new``).
+    Returns the columns of p^new."""
+    fwd, rev = lines["cap_fwd_mw"].to_numpy(), lines["cap_rev_mw"].to_numpy()
+    room = lines["cap_max_mw"].to_numpy() - np.maximum(fwd, rev)
+    new = m.add_variables("lines.p_new", (lines.index,), 0.0, room).index()
+    coords = (lines.index, case.snapshots)
+    m.add_constraints("lines.flow_upper", coords, [(f, 1.0), (new[:, None], -1.0)], "<=",
+                      fwd[:, None])
+    m.add_constraints("lines.flow_lower", coords, [(f, 1.0), (new[:, None], 1.0)], ">=",
+                      -rev[:, None])
+    size = lines["circuit_mw"].to_numpy(float)
+    sized = np.flatnonzero(~np.isnan(size))
+    if sized.size:
+        most = np.floor(room[sized] / size[sized] + UNIT_TOLERANCE)  # inf without a cap
+        names = lines.index[sized]
+        n = m.add_variables("lines.n_new", (names,), 0.0, most, integer=True).index()
+        m.add_constraints("lines.p_new_circuits", (names,),
+                          [(new[sized], 1.0), (n, -size[sized])], "==", 0.0)
+    return new
+
+
+def _add_line_costs(m: ArrayModel, case: Case, new_col: np.ndarray) -> None:
+    """(CRF_l · C^cap_l + C^fom_l) · p^new_l (kinds ``capital`` and ``fixed_om``) and the
+    constant C^fom_l · F^fwd_l of existing capacity."""
+    lines = case.table("lines")
+    names = lines.index.to_numpy(dtype=object)
+    ext = new_col >= 0
+    fom = lines["fom_per_mw_yr"].to_numpy()
+    if ext.any():
+        crf = annuity(case.discount_rate, lines["lifetime_yr"].to_numpy()[ext])
+        m.add_cost("lines", "capital", new_col[ext], crf * lines["capex_per_mw"].to_numpy()[ext],
+                   names[ext])
+        m.add_cost("lines", "fixed_om", new_col[ext], fom[ext], names[ext])
+    for name, value in zip(names, fom * lines["cap_fwd_mw"].to_numpy(), strict=True):
+        m.add_constant_cost("lines", "fixed_om", name, value)
+
+
+def _add_kvl(m: ArrayModel, case: Case, f: np.ndarray) -> None:
+    """``lines.kvl[c, t]``: Σ_{l ∈ c} C_{l,c} x_l f_{l,t} / max_{l ∈ c} x_l = 0 for every cycle
+    c of a cycle basis of the AC lines (scaled by the cycle's largest reactance)."""
+    g = ac_graph(case)
+    cycles = cycle_basis(g)
+    if not cycles:
+        return
+    n_t = case.n_snapshots
+    cyc = np.concatenate([np.full(len(ls), c) for c, (ls, _) in enumerate(cycles)])
+    members = np.concatenate([ls for ls, _ in cycles])
+    coef = np.concatenate([sign * g.x[ls] / g.x[ls].max() for ls, sign in cycles])
+    local = cyc[:, None] * n_t + np.arange(n_t)[None, :]
+    names = pd.Index([f"cycle_{c}" for c in range(len(cycles))], name="cycle")
+    m.add_rows("lines.kvl", (names, case.snapshots),
+               [(local, f[g.lines[members]], coef[:, None])], "==", 0.0)
+
+
+def _add_ptdf(m: ArrayModel, case: Case) -> None:
+    """``buses.p_inj`` P_{b,t}, the net injection of every bus whose PTDF column is not zero,
+    defined by its AC lines (``buses.net_injection``: P_{b,t} − Σ_l K_{b,l} f_{l,t} = 0, which
+    ``buses.balance`` makes the injection of everything else minus the demand), and
+    ``lines.ptdf``: f_{l,t} − Σ_b H_{l,b} P_{b,t} = 0 for every AC line l.
+
+    The demand stays in ``buses.balance`` alone, so that its dual is still the nodal price;
+    of the ``lines.ptdf`` rows only |L_AC| − |B| + #islands are independent (the others repeat
+    the balance), as many as KVL has cycles.
+    """
+    g = ac_graph(case)
+    if not len(g.lines):
+        return
+    h = ptdf(g)
+    used = np.flatnonzero((h != 0).any(axis=0))
+    buses, n_t = case.table("buses").index, case.n_snapshots
+    p_inj = m.add_variables("buses.p_inj", (buses[used], case.snapshots), -np.inf,
+                            np.inf).index()
+    pos = np.full(g.n_bus, -1, np.int64)
+    pos[used] = np.arange(len(used))
+    f = m.var("lines.flow")[g.lines]
+    steps = np.arange(n_t)[None, :]
+    entries = [(np.arange(p_inj.size).reshape(p_inj.shape), p_inj, 1.0)]
+    for ends, sign in ((g.bus0, -1.0), (g.bus1, 1.0)):  # − K_{b,l} f_{l,t}
+        at = pos[ends] >= 0
+        entries.append((pos[ends][at][:, None] * n_t + steps, f[at], sign))
+    m.add_rows("buses.net_injection", (buses[used], case.snapshots), entries, "==", 0.0)
+    line, bus = np.nonzero(h[:, used])
+    m.add_rows("lines.ptdf", (case.table("lines").index[g.lines], case.snapshots),
+               [(np.arange(f.size).reshape(f.shape), f, 1.0),
+                (line[:, None] * n_t + steps, p_inj[bus], -h[line, used[bus]][:, None])],
+               "==", 0.0)
 
 
 def close_balance(m: ArrayModel, case: Case) -> None:
-    """Close the nodal balance once, after every family has added its injections."""
+    """Close the nodal balance once, after every family has added its injections (and, with
+    ``flow_model: ptdf``, first tie the AC line flows to the net injections)."""
+    if flow_model(case) == "ptdf":
+        _add_ptdf(m, case)
     m.close_balance(case.table("buses").index, bus_demand(case))

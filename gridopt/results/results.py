@@ -19,6 +19,7 @@ from gridopt.case.case import Case, Periods
 from gridopt.components._dr import dr_state, evaluate
 from gridopt.components.commitment import fuel_column, fuel_heat, units
 from gridopt.components.network import bus_demand
+from gridopt.components.power_flow import flow_model, island_table
 from gridopt.components.storage import energy_capacity, keep_over
 from gridopt.components.targets import verdicts
 from gridopt.components.vpp import vpp_series
@@ -168,13 +169,15 @@ class Results:
 
     @cached_property
     def capacities(self) -> pd.DataFrame:
-        """Existing, new and total capacity of generators and storage (MW and MWh)."""
+        """Existing, new and total capacity of generators and storage (MW and MWh), and of
+        lines when some are extendable (existing = ``cap_fwd_mw``; new is added both ways)."""
         frames = []
-        for family in ("generators", "storage"):
+        lines = ("lines",) if "lines.p_new" in self.model.var_blocks else ()
+        for family in ("generators", "storage", *lines):
             table = self.case.table(family)
             if table.empty:
                 continue
-            existing = table["p_nom_mw"].astype(float)
+            existing = table["cap_fwd_mw" if family == "lines" else "p_nom_mw"].astype(float)
             new = pd.Series(0.0, index=table.index)
             if f"{family}.p_new" in self.model.var_blocks:
                 new.update(self.variable(f"{family}.p_new"))
@@ -422,6 +425,8 @@ class Results:
                 out["vpp_summary"] = self.vpp_summary
         if self.has_targets:
             out["targets"] = self.targets
+        if flow_model(self.case) != "transport":  # DC power flow: the islands of AC lines
+            out["islands"] = island_table(self.case)
         if "commitment.status" in self.model.var_blocks:
             out["commitment"] = self.commitment
         if "reserves.requirement" in self.model.con_blocks:
