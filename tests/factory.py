@@ -17,10 +17,11 @@ def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, lis
               load_bus: dict[str, str] | None = None, annualise: bool = False,
               discount_rate: float = 0.0, voll: float = 10_000.0, validate: bool = True,
               series: dict[str, dict[str, list[float]]] | None = None,
-              **tables: Any) -> Case:
+              carriers: dict[str, str] | None = None, **tables: Any) -> Case:
     """A case with ``hours`` snapshots; loads map name → hourly MW (at bus ``load_bus[name]``).
 
     ``series`` maps further series files (e.g. ``"h2_demand_mwh"``) to element → hourly values.
+    ``carriers`` maps bus → carrier (``buses.csv: carrier``; unnamed buses: electricity).
 
     Defaults: one bus ``"b"``, no annualisation (w = Δt = 1 h), discount rate 0.
     """
@@ -30,7 +31,9 @@ def make_case(hours: int, generators: list[dict[str, Any]], loads: dict[str, lis
               "discount_rate": discount_rate,
               "snapshots": {"start": "2030-01-01 00:00", "hours": hours, "annualise": annualise}}
     frames = {
-        "buses": pd.DataFrame({"name": buses}),
+        "buses": pd.DataFrame({"name": buses, **({"carrier": [(carriers or {}).get(b, "")
+                                                               for b in buses]}
+                                                 if carriers else {})}),
         "generators": pd.DataFrame(generators),
         "loads": pd.DataFrame({"name": list(loads), "bus": [load_bus[n] for n in loads]}),
         "storage": pd.DataFrame(storage) if storage else None,

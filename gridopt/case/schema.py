@@ -103,6 +103,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("load_shedding", "bool", True),  # and case.yaml's load_shedding
         Column("x", "float", math.nan),
         Column("y", "float", math.nan),
+        # models/links.md: electricity (blank, AC, DC) or any other name (hydrogen, heat, …)
+        Column("carrier", "str", "electricity"),
     ),
     "lines": (
         _name(),
@@ -324,6 +326,47 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("shortfall_cost_per_mwh", "float", math.nan, lo=0.0),  # blank: hard
     ),
     # </reserves>
+    # <links>
+    "links": (  # models/links.md: power taken at bus0, delivered × efficiency at bus1, …
+        _name(),
+        Column("bus0", "str", None, ref="buses"),
+        Column("bus1", "str", None, ref="buses"),
+        Column("carrier", "str", ""),
+        _positive("efficiency", 1.0),  # η₁ (> 1 for a heat pump's COP)
+        Column("bus2", "str", "", ref="buses"),  # extra output (or input: efficiency2 < 0)
+        Column("efficiency2", "float", 1.0),
+        Column("bus3", "str", "", ref="buses"),
+        Column("efficiency3", "float", 1.0),
+        _nonneg("p_nom_mw"),
+        Column("extendable", "bool", False),
+        _nonneg("p_nom_max_mw", INF),
+        Column("p_min_pu", "float", 0.0, lo=-1.0, hi=1.0),  # < 0: reversible
+        _share("p_max_pu", 1.0),
+        _nonneg("capex_per_mw"),
+        _positive("lifetime_yr", 25.0),
+        _nonneg("fom_per_mw_yr"),
+        _nonneg("marginal_cost_per_mwh"),  # per MWh taken at the sending bus
+        _nonneg("ramp_up_pu_per_h", INF),  # INF: no ramp limit
+        _nonneg("ramp_down_pu_per_h", INF),
+    ),
+    # </links>
+    # <stores>
+    "stores": (  # models/stores.md: energy-only stores (PyPSA's Store) on any bus
+        _name(),
+        Column("bus", "str", None, ref="buses"),
+        Column("carrier", "str", ""),
+        _nonneg("e_nom_mwh"),
+        Column("extendable", "bool", False),
+        _nonneg("e_nom_max_mwh", INF),
+        _nonneg("capex_per_mwh"),
+        _positive("lifetime_yr", 25.0),
+        _nonneg("fom_per_mwh_yr"),
+        Column("standing_loss_per_h", "float", 0.0, lo=0.0, hi=1.0, hi_open=True),
+        Column("cyclic", "bool", True),
+        _share("e_initial_pu"),  # read only when cyclic is false
+        _nonneg("marginal_cost_per_mwh"),  # per MWh withdrawn
+    ),
+    # </stores>
 }
 
 #: Tables that must exist as files; the others are optional.
@@ -345,6 +388,9 @@ SERIES: dict[str, tuple[str, float, float]] = {
     # <flexible_buildings>
     "building_occupancy_pu": ("flexible_buildings", 0.0, 1.0),
     # </flexible_buildings>
+    # <links>
+    "link_availability_pu": ("links", 0.0, 1.0),  # hourly p_max_pu of links
+    # </links>
 }
 REQUIRED_SERIES = ("load_mw",)
 
@@ -368,4 +414,6 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "electrolysers": (("enrolled_mw", "potential_mw"),),
     "flexible_buildings": (("enrolled_mw", "potential_mw"),),
     "targets": (("other_nonfossil_tce", "other_total_tce"),),  # O^nf is a part of O^tot
+    "links": (("p_min_pu", "p_max_pu"), ("p_nom_mw", "p_nom_max_mw")),
+    "stores": (("e_nom_mwh", "e_nom_max_mwh"),),
 }

@@ -37,14 +37,16 @@ and returns a list of :class:`~gridopt.case.case.Problem`. Every rule on a colum
 ``series-unknown-element``  a series column (or long ``name``) naming no element
 ``series-missing-element``  a load without a column in ``load_mw.csv``
 ``series-duplicate``        a long series repeats a (snapshot, name) pair
-``unreachable-load``        a bus with load but no path over lines to any supply (generator,
-                            storage or self-owned plant)
+``unreachable-load``        a bus with load but no path over lines or links to any supply
+                            (generator, storage, store or self-owned plant)
 ``commitment-*``            the unit-commitment columns of a committable generator
                             (:mod:`gridopt.case.validate_commitment`)
 ``retrofit-*``              the flexibility-retrofit columns of a generator (the same module)
 ``reserve-direction``       a reserve requirement that is neither up nor down (with the
                             requirement's buses and ``provides_reserve``:
                             :mod:`gridopt.case.validate_reserves`)
+``link-*``                  a link's buses and efficiencies (:mod:`gridopt.case.validate_links`)
+``line-carrier``            a line between buses of two carriers (the same module)
 ==========================  ===============================================================
 
 Rows are CSV line numbers: the header is line 1, the first data row line 2. A frame from
@@ -90,6 +92,7 @@ from gridopt.case.schema import (
 )
 from gridopt.case.validate_commitment import check_commitment
 from gridopt.case.validate_config import CONFIG_FILE, check_config
+from gridopt.case.validate_links import check_links
 from gridopt.case.validate_network import check_lines
 from gridopt.case.validate_reserves import check_reserves
 from gridopt.case.validate_series import MAX_SERIES_CELLS, check_series
@@ -138,6 +141,8 @@ def validate_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame
     problems += check_commitment(checked.get("generators"), MAX_TABLE_ROWS)
     problems += check_reserves(checked.get("reserves"), checked.get("buses"),
                                checked.get("generators"), MAX_TABLE_ROWS)
+    problems += check_links(checked.get("links"), checked.get("lines"), checked.get("buses"),
+                            MAX_TABLE_ROWS)
     for kind in SERIES:
         frame = series.get(kind)
         if frame is not None:
@@ -424,13 +429,13 @@ def _check_presence(tables: Mapping[str, object], series: Mapping[str, object]) 
 
 _BUS_COLUMNS = {None, "name", "bus", "bus0", "bus1"}
 #: Tables whose elements can supply a bus's load (self-owned plants add output at their bus).
-SUPPLY_TABLES = ("generators", "storage", "self_owned_plants")
+SUPPLY_TABLES = ("generators", "storage", "self_owned_plants", "stores")
 
 
 def _check_network(checked: Mapping[str, _Table], problems: list[Problem]) -> list[Problem]:
     """Every bus with load must reach a bus with a generator, storage or self-owned plant
     over the lines."""
-    files = {f"{k}.csv" for k in ("buses", "lines", "loads", *SUPPLY_TABLES)}
+    files = {f"{k}.csv" for k in ("buses", "lines", "links", "loads", *SUPPLY_TABLES)}
     if any(p.file in files and p.column in _BUS_COLUMNS for p in problems):
         return []  # the bus graph is not trustworthy; those problems come first
     buses, loads = checked.get("buses"), checked.get("loads")
@@ -441,6 +446,9 @@ def _check_network(checked: Mapping[str, _Table], problems: list[Problem]) -> li
     if "lines" in checked:
         graph.add_edges_from(zip(checked["lines"].values["bus0"],
                                  checked["lines"].values["bus1"], strict=True))
+    if "links" in checked:  # a link carries supply to its bus1 (back to bus0 if reversible)
+        graph.add_edges_from(zip(checked["links"].values["bus0"],
+                                 checked["links"].values["bus1"], strict=True))
     supply = {bus for kind in SUPPLY_TABLES if kind in checked
               for bus in checked[kind].values.get("bus", ())}
     loads_at: dict[str, list[str]] = {}

@@ -17,6 +17,7 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.components._common import annuity, bus_positions
+from gridopt.components.carriers import electric_buses
 from gridopt.components.power_flow import ac_graph, cycle_basis, flow_model, ptdf
 from gridopt.model.arrays import ArrayModel
 
@@ -37,8 +38,9 @@ def bus_demand(case: Case) -> np.ndarray:
 
 
 def system_demand(case: Case) -> np.ndarray:
-    """D_t = Σ_b D_{b,t}, MW."""
-    return bus_demand(case).sum(axis=0)
+    """D_t = Σ_{b ∈ E} D_{b,t} over the electricity buses E (``models/links.md``), MW: a
+    hydrogen or heat load is not electricity demand."""
+    return bus_demand(case)[electric_buses(case)].sum(axis=0)
 
 
 def shedding_allowed(case: Case) -> np.ndarray:

@@ -18,6 +18,7 @@ the sums over j's up / down requirements:
   η^c Δt R^down ≤ E − e
 - objective: Σ w_t C^short_k s_{k,t} (``shortfall``)
 
+D_{k,t} counts the load of the electricity buses of B_k only (``models/links.md``).
 Nothing is added for a case without ``reserves.csv``.
 """
 
@@ -31,6 +32,7 @@ import pandas as pd
 from gridopt.case.case import Case
 from gridopt.case.schema import TRUE_WORDS
 from gridopt.components._common import extendable_columns
+from gridopt.components.carriers import electric_buses
 from gridopt.components.commitment import committable, retrofits, units
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity
@@ -119,7 +121,7 @@ def add_reserves(m: ArrayModel, case: Case) -> None:
 def requirement_mw(case: Case) -> np.ndarray:
     """R_{k,t} with the existing wind and solar capacity (K × T, MW)."""
     req = case.table(FAMILY)
-    demand = bus_demand(case)
+    demand = bus_demand(case) * electric_buses(case)[:, None]  # electricity load only
     out = np.zeros((len(req), case.n_snapshots))
     gens = case.table("generators")
     at = case.table("buses").index.get_indexer(gens["bus"].to_numpy()) if len(gens) else []

@@ -39,11 +39,12 @@ def energy_capacity(stores: pd.DataFrame) -> np.ndarray:
     return np.where((e_nom == 0) & ~np.isnan(by_duration), by_duration, e_nom)
 
 
-def keep_over(case: Case, hours: object) -> np.ndarray:
+def keep_over(case: Case, hours: object, family: str = FAMILY) -> np.ndarray:
     """κ_s(h) = (1 − λ_s)^h: the share of stored energy each store keeps over ``hours``
-    (S × shape of ``hours``; over one snapshot: κ_{s,t} = (1 − λ_s)^{Δt_t})."""
+    (S × shape of ``hours``; over one snapshot: κ_{s,t} = (1 − λ_s)^{Δt_t}); ``family``: the
+    table with ``standing_loss_per_h`` (``storage``, or ``stores``)."""
     hours = np.asarray(hours, float)
-    loss = case.table(FAMILY)["standing_loss_per_h"].to_numpy()
+    loss = case.table(family)["standing_loss_per_h"].to_numpy()
     return (1.0 - loss).reshape((-1,) + (1,) * hours.ndim) ** hours[None]
 
 
@@ -117,8 +118,12 @@ def _add_soc_balance(m: ArrayModel, case: Case, c: np.ndarray, d: np.ndarray, e:
 
 
 def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
-                    e_new_col: np.ndarray) -> None:
+                    e_new_col: np.ndarray, family: str = FAMILY,
+                    initial: str = "soc_initial_pu") -> None:
     """State of charge carried through the original sequence of periods (Kotzur et al., 2018).
+
+    ``family`` names the table and the blocks (``storage``, or ``stores`` for energy-only
+    stores, whose initial level is the column ``initial``: ``e_initial_pu``).
 
     With S_{s,d} the state at the start of original period d, k(d) its representative period,
     δ the state relative to the period's start (``storage.soc``), κ_s(h) = (1 − λ_s)^h and
@@ -132,20 +137,20 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
       snapshot); ``storage.start_lower``: κ(L Δt) S_d + δ^min_{k(d)} ≥ 0 (exact without
       standing loss, conservative with it)
     """
-    st, p = case.table(FAMILY), case.periods
+    st, p = case.table(family), case.periods
     n_st, n_orig = len(st), p.n_original
     first_idx, last_idx = p.bounds()
-    keep_period = keep_over(case, p.length * case.step_h)  # κ(L Δt), S
-    keep_first = keep_over(case, case.durations[first_idx][p.sequence])  # S × N
+    keep_period = keep_over(case, p.length * case.step_h, family)  # κ(L Δt), S
+    keep_first = keep_over(case, case.durations[first_idx][p.sequence], family)  # S × N
     starts = pd.Index(p.starts, name="period")
-    s_var = m.add_variables(f"{FAMILY}.soc_start", (st.index, starts), 0.0).index()
+    s_var = m.add_variables(f"{family}.soc_start", (st.index, starts), 0.0).index()
     reps = pd.RangeIndex(p.n_periods, name="period")
-    hi = m.add_variables(f"{FAMILY}.delta_max", (st.index, reps), -np.inf).index()
-    lo = m.add_variables(f"{FAMILY}.delta_min", (st.index, reps), -np.inf).index()
+    hi = m.add_variables(f"{family}.delta_max", (st.index, reps), -np.inf).index()
+    lo = m.add_variables(f"{family}.delta_min", (st.index, reps), -np.inf).index()
     period = p.period_of()
-    m.add_constraints(f"{FAMILY}.delta_upper", (st.index, case.snapshots),
+    m.add_constraints(f"{family}.delta_upper", (st.index, case.snapshots),
                       [(e, 1.0), (hi[:, period], -1.0)], "<=", 0.0)
-    m.add_constraints(f"{FAMILY}.delta_lower", (st.index, case.snapshots),
+    m.add_constraints(f"{family}.delta_lower", (st.index, case.snapshots),
                       [(e, 1.0), (lo[:, period], -1.0)], ">=", 0.0)
     last = e[:, last_idx[p.sequence]]  # δ at the end of each original period
     cyclic = st["cyclic"].to_numpy(bool)[:, None]
@@ -153,16 +158,16 @@ def _add_linked_soc(m: ArrayModel, case: Case, e: np.ndarray, e_nom: np.ndarray,
     first = np.zeros((n_st, n_orig), bool)
     first[:, 0] = True
     given = first & ~cyclic
-    sigma = st["soc_initial_pu"].to_numpy()[:, None]
-    m.add_constraints(f"{FAMILY}.soc_link", (st.index, starts), [
+    sigma = st[initial].to_numpy()[:, None]
+    m.add_constraints(f"{family}.soc_link", (st.index, starts), [
         (s_var, 1.0), (np.where(given, -1, before), -keep_period[:, None]),
         (np.where(given, -1, np.roll(last, 1, axis=1)), -1.0),
     ], "==", np.where(given, sigma * e_nom[:, None], 0.0))
     new = np.broadcast_to(e_new_col[:, None], (n_st, n_orig))
-    m.add_constraints(f"{FAMILY}.start_upper", (st.index, starts),
+    m.add_constraints(f"{family}.start_upper", (st.index, starts),
                       [(s_var, keep_first), (hi[:, p.sequence], 1.0), (new, -1.0)], "<=",
                       e_nom[:, None])
-    m.add_constraints(f"{FAMILY}.start_lower", (st.index, starts),
+    m.add_constraints(f"{family}.start_lower", (st.index, starts),
                       [(s_var, keep_period[:, None]), (lo[:, p.sequence], 1.0)], ">=", 0.0)
 
 

@@ -8,11 +8,12 @@ as ``bound`` or relative to a base year as ``baseline`` × (1 + ``change_pct`` /
 - ``capacity_min`` / ``capacity_max``: Σ_{g ∈ C_k} (P̄_g + p^new_g) ≥ / ≤ B_k   (MW)
 - ``co2_max``: Σ_g Σ_t w_t e_g p_{g,t} + Σ_i Σ_t w_t e_i q_{i,t} + O_k ≤ B_k   (t)
 - ``co2_intensity_max``: the same emissions ≤ B_k · Y_k, with Y_k the demand energy Σ_t w_t D_t
-  (t/MWh) or the GDP given in the row (t per unit of GDP)
+  (t/MWh; D_t of the electricity buses only) or the GDP given in the row (t per unit of GDP)
 - ``fuel_max``: Σ_{g burns f} Σ_t w_t φ_g p_{g,t} (+ self-owned plants) + O_k ≤ B_k, in the
   fuel's unit (t of raw coal, 1000 m³ of gas) or in heat (GJ, tce at 29.3076 GJ/tce)
 - ``share_min`` / ``share_max``: Σ_{g ∈ C_k} Σ_t w_t p_{g,t} ≥ / ≤ B_k Σ_{g ∈ G_k} Σ_t w_t p_{g,t}
-  (generation of carriers C_k over that of G_k, all generators when blank)
+  (generation of carriers C_k over that of G_k, all generators when blank; generation counts
+  generators at electricity buses only, while capacity, CO2 and fuel count every carrier's)
 - ``nonfossil_share_min`` / ``_max``: N_k ≥ / ≤ B_k D_k, the non-fossil share of the city's
   primary energy consumption (tce): N_k = c (Σ_{g ∈ C_k} Σ_t w_t p_{g,t} + s Σ_{g ∈ I_k} Σ_t
   w_t p_{g,t}) + O^nf_k and D_k = H(x) + c (Σ_{g ∈ C_k ∪ I_k} Σ_t w_t p_{g,t}) + O^tot_k, with
@@ -39,6 +40,7 @@ from gridopt.case.case import Case, CaseError, Problem, csv_line
 from gridopt.case.cells import closest
 from gridopt.case.schema import TABLES
 from gridopt.case.units import BASE, TCE_GJ, UNITS, convert, dimension, to_base
+from gridopt.components.carriers import electric_at
 from gridopt.components.commitment import fuel_column, fuel_heat
 from gridopt.components.network import system_demand
 from gridopt.components.self_owned_plants import plant_table
@@ -430,11 +432,14 @@ def fuel_use(m: ArrayModel, case: Case, fuel: str, heat: bool) -> Expr:
 
 
 def generation(m: ArrayModel, case: Case, carriers: list[str]) -> Expr:
-    """Annual generation of the generators of ``carriers`` (all when empty), MWh."""
+    """Annual electricity generation of the generators of ``carriers`` (all when empty), MWh:
+    generators at electricity buses only (a hydrogen or heat source is no power generation,
+    ``models/links.md``)."""
     gens = case.table("generators")
     if gens.empty:
         return ZERO
     mine = gens["carrier"].isin(carriers).to_numpy() if carriers else np.ones(len(gens), bool)
+    mine = mine & electric_at(case, gens["bus"])
     return _weighted(m, case, "generators.dispatch", mine.astype(float))
 
 

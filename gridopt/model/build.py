@@ -12,10 +12,12 @@ from gridopt.case.case import Case
 from gridopt.components.commitment import add_commitment
 from gridopt.components.demand_response import add_demand_response
 from gridopt.components.generators import add_generators
+from gridopt.components.links import add_links
 from gridopt.components.network import add_lines, add_load_shedding, close_balance
 from gridopt.components.peak_response import add_peak_response
 from gridopt.components.reserves import add_reserves
 from gridopt.components.storage import add_storage
+from gridopt.components.stores import add_stores
 from gridopt.components.targets import add_targets
 from gridopt.model.arrays import ArrayModel
 
@@ -24,8 +26,8 @@ Family = Callable[[ArrayModel, Case], None]
 #: The component families in build order. Each adds variables, constraints, costs and
 #: injections into the shared nodal balance.
 FAMILIES: list[Family] = [add_load_shedding, add_lines, add_generators, add_commitment,
-                          add_storage, add_reserves, add_demand_response, add_peak_response,
-                          add_targets]
+                          add_storage, add_links, add_stores, add_reserves,
+                          add_demand_response, add_peak_response, add_targets]
 
 
 def build_model(case: Case, families: list[Family] | None = None) -> ArrayModel:

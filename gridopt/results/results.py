@@ -17,6 +17,7 @@ import pandas as pd
 from gridopt._version import __version__
 from gridopt.case.case import Case, Periods
 from gridopt.components._dr import dr_state, evaluate
+from gridopt.components.carriers import bus_carriers, electric_buses
 from gridopt.components.commitment import fuel_column, fuel_heat, units
 from gridopt.components.network import bus_demand
 from gridopt.components.power_flow import flow_model, island_table
@@ -30,7 +31,7 @@ from gridopt.model.highs_backend import Solution
 #: capacities, vpp_dispatch, …) report; every other family's variables are written as they
 #: are (:meth:`Results.family_variables`).
 TABLED_FAMILIES = frozenset({"buses", "lines", "generators", "commitment", "storage", "vpps",
-                             "peak_response", "targets", "reserves"})
+                             "peak_response", "targets", "reserves", "links", "stores"})
 
 
 @dataclass
@@ -130,23 +131,69 @@ class Results:
         h_τ is the hours from the period's start to the end of τ (every hour, or the end of
         every segment when the periods are segmented).
         """
+        return self._state("storage", "soc")
+
+    def _state(self, family: str, quantity: str) -> pd.DataFrame:
+        """The state ``<family>.<quantity>`` of a store (MWh), over the original calendar when
+        representative periods are linked (see :attr:`storage_soc`)."""
         p = self.case.periods
-        if p is None or not p.linked or "storage.soc_start" not in self.model.var_blocks:
-            return self._maybe("storage.soc", self.case.table("storage").index)
-        st = self.case.table("storage")
-        start = self.variable("storage.soc_start").to_numpy()  # N × S
-        delta = self.variable("storage.soc").to_numpy()  # T × S
+        if p is None or not p.linked or f"{family}.soc_start" not in self.model.var_blocks:
+            return self._maybe(f"{family}.{quantity}", self.case.table(family).index)
+        st = self.case.table(family)
+        start = self.variable(f"{family}.soc_start").to_numpy()  # N × S
+        delta = self.variable(f"{family}.{quantity}").to_numpy()  # T × S
         first, last = p.bounds()
         size = (last - first + 1)[p.sequence]  # snapshots of each original period's representative
         pos = np.repeat(first[p.sequence] - (np.cumsum(size) - size), size) + np.arange(size.sum())
         dt = self.case.durations
         cum = np.cumsum(dt)
         to_end = cum - (cum - dt)[first][p.period_of()]  # hours from the period's start to t's end
-        soc = keep_over(self.case, to_end[pos]).T * np.repeat(start, size, axis=0) + delta[pos]
+        soc = keep_over(self.case, to_end[pos], family).T * np.repeat(start, size, axis=0) \
+            + delta[pos]
         stamps = pd.DatetimeIndex(np.repeat(p.starts.to_numpy(), size)
                                   + pd.to_timedelta(to_end[pos] - dt[pos], unit="h"),
                                   name=self.case.snapshots.name)
         return pd.DataFrame(soc, index=stamps, columns=st.index)
+
+    @cached_property
+    def store_level(self) -> pd.DataFrame:
+        """e_{s,t}: the level of each energy-only store at the end of each snapshot, MWh
+        (``models/stores.md``; over the original calendar with linked periods)."""
+        return self._state("stores", "e")
+
+    @cached_property
+    def store_withdrawal(self) -> pd.DataFrame:
+        """p_{s,t}: each store's net withdrawal, injected at its bus (MW; < 0: filling)."""
+        return self._maybe("stores.p", self.case.table("stores").index)
+
+    @cached_property
+    def link_flow(self) -> pd.DataFrame:
+        """Per (snapshot, link): ``p0_mw`` taken at bus0 and ``p1_mw`` … ``p3_mw`` delivered at
+        bus1 … bus3 (MW; a negative p2/p3 is an extra input; a reversible link running
+        backwards has p0 < 0 and p1 < 0), backward losses included (``models/links.md``)."""
+        links = self.case.table("links")
+        index = pd.MultiIndex.from_product([self.case.snapshots, links.index],
+                                           names=["snapshot", "name"])
+        if "links.p" not in self.model.var_blocks:
+            return pd.DataFrame(columns=["p0_mw", "p1_mw", "p2_mw", "p3_mw"], index=index,
+                                dtype=float)
+        p = self.variable("links.p").to_numpy()  # T × L
+        loss = np.zeros_like(p)
+        if "links.p_back" in self.model.var_blocks:
+            back = self.variable("links.p_back")
+            eta = links.loc[back.columns, "efficiency"].to_numpy(float)
+            loss[:, links.index.get_indexer(back.columns)] = back.to_numpy() * (1.0 - eta)
+        out = {"p0_mw": p + loss,
+               "p1_mw": p * links["efficiency"].to_numpy(float) - loss}
+        for k in ("2", "3"):
+            eta = np.where(links[f"bus{k}"] != "", links[f"efficiency{k}"].to_numpy(float), 0.0)
+            out[f"p{k}_mw"] = p * eta
+        return pd.DataFrame({k: v.ravel() for k, v in out.items()}, index=index)
+
+    @cached_property
+    def bus_carriers(self) -> pd.DataFrame:
+        """Each bus's carrier (``electricity`` for blank, AC and DC): what its price is per."""
+        return bus_carriers(self.case).to_frame()
 
     @cached_property
     def line_flow(self) -> pd.DataFrame:
@@ -173,7 +220,7 @@ class Results:
         lines when some are extendable (existing = ``cap_fwd_mw``; new is added both ways)."""
         frames = []
         lines = ("lines",) if "lines.p_new" in self.model.var_blocks else ()
-        for family in ("generators", "storage", *lines):
+        for family in ("generators", "storage", "links", *lines):
             table = self.case.table(family)
             if table.empty:
                 continue
@@ -192,6 +239,8 @@ class Results:
             frame.index = pd.MultiIndex.from_product([[family], table.index],
                                                      names=["component", "name"])
             frames.append(frame)
+        if not self.case.table("stores").empty:  # energy-only stores: MWh only
+            frames.append(self._store_energy(self.case.table("stores")))
         return pd.concat(frames) if frames else pd.DataFrame()
 
     def _retrofits(self, table: pd.DataFrame) -> pd.DataFrame:
@@ -201,6 +250,19 @@ class Results:
         un = units(self.case)
         size = pd.Series(un.size, index=un.names).reindex(table.index)
         return pd.DataFrame({"retrofit_units": built, "retrofit_mw": built * size})
+
+    def _store_energy(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Existing, new and total energy of the energy-only stores (MWh); links are in the
+        MW columns like generators (their capacity at bus0)."""
+        existing = table["e_nom_mwh"].astype(float)
+        new = pd.Series(0.0, index=table.index)
+        if "stores.e_new" in self.model.var_blocks:
+            new.update(self.variable("stores.e_new"))
+        frame = pd.DataFrame({"existing_mwh": existing, "new_mwh": new,
+                              "total_mwh": existing + new})
+        frame.index = pd.MultiIndex.from_product([["stores"], table.index],
+                                                 names=["component", "name"])
+        return frame
 
     def _storage_energy(self, table: pd.DataFrame) -> pd.DataFrame:
         existing = pd.Series(energy_capacity(table), index=table.index)
@@ -415,6 +477,13 @@ class Results:
         if dr_state(self.model).recorded("dispatch"):
             out["dr_response"] = self.dr_response
         out.update(self.family_variables())
+        if not self.case.table("links").empty:
+            out["link_flow"] = self.link_flow
+        if not self.case.table("stores").empty:
+            out["store_level"] = self.store_level
+            out["store_withdrawal"] = self.store_withdrawal
+        if not electric_buses(self.case).all():
+            out["bus_carriers"] = self.bus_carriers
         if self.case.periods is not None:
             out["snapshots"] = self.snapshot_table
         if not self.case.table("self_owned_plants").empty:
@@ -484,10 +553,13 @@ class Results:
                               "n_original": p.n_original, "linked": p.linked,
                               "segments": _segments_per_period(p),
                               "weights": [float(x) for x in p.count]}
+        electric = electric_buses(self.case)  # system electricity: electricity buses only
         if sol.x is not None:  # optimal, or the best solution found at a limit
             w = self.case.weights
-            out["demand_mwh"] = float(w @ self.demand.to_numpy().sum(axis=1))
-            out["load_shed_mwh"] = float(w @ self.load_shed.to_numpy().sum(axis=1))
+            out["demand_mwh"] = float(w @ self.demand.to_numpy()[:, electric].sum(axis=1))
+            out["load_shed_mwh"] = float(w @ self.load_shed.to_numpy()[:, electric].sum(axis=1))
+            if not electric.all():  # other carriers' demand and shed, MWh of each carrier
+                out.update(self._other_carriers())
             out["co2_t"] = self.total_emissions_t
             if "commitment.startup" in self.model.var_blocks:  # starts a year, per generator
                 starts = self.variable("commitment.startup")
@@ -495,12 +567,21 @@ class Results:
                 out["starts_per_yr"] = dict(zip(starts.columns, per_year.tolist(),
                                                 strict=True))
         if sol.row_dual is not None:
-            prices = self.prices.to_numpy()  # weighted mean over snapshots and buses
+            prices = self.prices.to_numpy()[:, electric]  # mean over electricity buses
             out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
                                               / (w.sum() * prices.shape[1]))
         if m.n_integer:
             out.update(self._mip_summary())
         return {**out, **self.meta}
+
+    def _other_carriers(self) -> dict[str, Any]:
+        """Demand and load shed per carrier other than electricity (MWh of that carrier)."""
+        w, carriers = self.case.weights, bus_carriers(self.case).to_numpy()
+        demand, shed = self.demand.to_numpy(), self.load_shed.to_numpy()
+        others = [c for c in dict.fromkeys(carriers) if c != "electricity"]
+        return {"other_carriers": {c: {"demand_mwh": float(w @ demand[:, carriers == c].sum(1)),
+                                       "load_shed_mwh": float(w @ shed[:, carriers == c].sum(1))}
+                                   for c in others}}
 
     def _mip_summary(self) -> dict[str, Any]:
         """For a model with integer columns: how many, whether relaxed, and for a MIP solve
