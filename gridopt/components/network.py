@@ -1,13 +1,24 @@
-"""Buses, loads, load shedding and transport lines. See ``models/network.md``.
+"""Buses, loads, load shedding, lines (transport or DC power flow) and line expansion.
+See ``models/network.md``.
 
-For bus b, line l and snapshot t:
+For bus b, line l, cycle c and snapshot t:
 
 - ``buses.balance``: Σ_{g at b} p_{g,t} + Σ_{s at b} (d_{s,t} − c_{s,t}) + Σ_{l into b} f_{l,t}
   − Σ_{l out of b} f_{l,t} + u_{b,t} = D_{b,t}   (dual / w = nodal price λ_{b,t})
 - ``buses.shed`` bounds: 0 ≤ u_{b,t} ≤ D_{b,t}, or u_{b,t} = 0 where shedding is off (the
   case's ``load_shedding: false``, or the bus's ``load_shedding`` column false)
-- ``lines.flow`` bounds: −F^rev_l ≤ f_{l,t} ≤ F^fwd_l
-- objective: Σ_{b,t} w · VOLL_b · u_{b,t}
+- ``lines.flow`` bounds: −F^rev_l ≤ f_{l,t} ≤ F^fwd_l (a line that is not extendable)
+- ``lines.flow_upper`` / ``lines.flow_lower``: f_{l,t} − p^new_l ≤ F^fwd_l,
+  f_{l,t} + p^new_l ≥ −F^rev_l (extendable l; 0 ≤ p^new_l ≤ F^max_l − max(F^fwd_l, F^rev_l))
+- ``lines.p_new_circuits``: p^new_l − S_l n^new_l = 0, n^new_l integer (``circuit_mw`` given)
+- ``lines.kvl`` (``flow_model: kvl``): Σ_{l∈c} C_{l,c} x_l f_{l,t} / max_{l∈c} x_l = 0 on a
+  cycle basis of the AC lines (x_pu given)
+- ``buses.net_injection`` and ``lines.ptdf`` (``flow_model: ptdf``):
+  P_{b,t} − Σ_l K_{b,l} f_{l,t} = 0 and f_{l,t} − Σ_b H_{l,b} P_{b,t} = 0 for AC lines
+- objective: Σ_{b,t} w · VOLL_b · u_{b,t} + Σ_l (CRF_l · C^cap_l + C^fom_l) · p^new_l
+  + C^fom_l · F^fwd_l
+
+Lines without x_pu are controllable (DC, NTC) links under every flow model.
 """
 
 from __future__ import annotations
