@@ -447,8 +447,9 @@ def _print_targets(verdicts: pd.DataFrame) -> None:
     for name, v in verdicts[verdicts["met_by_shedding"] == True].iterrows():  # noqa: E712
         err.print(_safe(f"warning: target {name} {v['note']} (set load_shedding: false, or "
                         "run gridopt diagnose, to see whether the plan can meet it without)"))
-    if "T1-peak-response" in verdicts.index and verdicts.loc["T1-peak-response", "note"]:
-        console.print(_safe(f"T1-peak-response: {verdicts.loc['T1-peak-response', 'note']}"))
+    for name, v in verdicts[verdicts["kind"] == "peak_response"].iterrows():
+        if v["note"]:
+            console.print(_safe(f"{name}: {v['note']}"))
 
 
 def _number(x: float) -> str:

@@ -448,6 +448,9 @@ class PathwayResults:
                 f"not modelled (the pathway models {years})"
             frames.append(v)
         out = pd.concat(frames)
+        again = out.index.duplicated(keep=False)  # T1-peak-response: one row a year
+        out.index = [f"{n}-{int(y)}" if d else n
+                     for n, y, d in zip(out.index, out["year"], again, strict=True)]
         out.index.name = "name"
         return out
 

@@ -3,8 +3,8 @@
 
 Run from anywhere::
 
-    python scripts/build_luzhou_case.py           # (re)write all files of the case but README.md
-    python scripts/build_luzhou_case.py --check   # rebuild in memory, compare with the files
+    python scripts/build_luzhou_case.py           # (re)write the case (not README) and pathway
+    python scripts/build_luzhou_case.py --check   # rebuild in memory, compare with both folders
     python scripts/build_luzhou_case.py --variant open-caps --out /tmp/open   # sensitivity case
 
 Everything numeric in the case is written by this script, so that each conversion (USD2010 → CNY,
@@ -33,7 +33,8 @@ Derived series (see ``data/luzhou-2030/README.md`` for the caveats):
 Sensitivity variants (``--variant``, written elsewhere, never over the default case): no build
 caps on renewables (``open-caps``), the first case's flat import price (``flat-import``), gas at
 the price implied by Sichuan's gas-power tariff (``gas-tariff``), a 2,500 MW import limit
-(``import-2500``).
+(``import-2500``). The 2025–2030–2035 pathway (``pathway``) is a shipped variant: written with the
+default case into ``data/luzhou-pathway`` (and checked with it), or elsewhere with ``--variant``.
 
 Every random draw uses ``numpy.random.default_rng(SEED)`` with fixed seeds, so the output is
 byte-identical from run to run on the same library versions.
@@ -2014,8 +2015,76 @@ def _import_limit(files: dict[str, str]) -> str:
     return "import limit 2,500 MW instead of the assumed 3,000 MW"
 
 
+PATHWAY_DIR = REPO / "data" / "luzhou-pathway"
+#: The pathway's years and their load: the central growth of 5 %/yr (FACTS I, as for 2030)
+#: from 2030 back to 2025 and on to 2035 (an extrapolation past the plan's horizon).
+PATHWAY_YEARS = (2025, 2030, 2035)
+PATHWAY_LOAD_SCALE = {y: round((1 + GROWTH_CENTRAL) ** (y - YEAR), 6) for y in PATHWAY_YEARS
+                      if y != YEAR}
+
+
+def pathway_yaml(case_yaml_text: str) -> str:
+    """case.yaml of the 2025–2030–2035 pathway: the 2030 case's settings and its years."""
+    text = case_yaml_text.replace("name: luzhou-2030", "name: luzhou-pathway", 1)
+    text = text.replace(
+        'description: "Luzhou 2030, 8760 h, 2 buses: least-cost dispatch and capacity plan '
+        '(see README)"',
+        'description: "Luzhou 2025-2030-2035 pathway, 8760 h a year, 2 buses: what to build '
+        'when (see README)"', 1)
+    scale = ", ".join(f"{y}: {v}" for y, v in PATHWAY_LOAD_SCALE.items())
+    return text + f"""pathway:              # models/pathway.md; sources.csv rows 'pathway'
+  years: [{", ".join(map(str, PATHWAY_YEARS))}]
+  base_year: {PATHWAY_YEARS[0]}
+  final_span_yr: 5
+  load_scale: {{{scale}}}
+"""
+
+
+def _pathway(files: dict[str, str]) -> str:
+    files["case.yaml"] = pathway_yaml(files["case.yaml"])
+    files["README.md"] = PATHWAY_README
+    return ("the 2030 case as a 2025-2030-2035 pathway: load x " +
+            ", ".join(f"{v} in {y}" for y, v in PATHWAY_LOAD_SCALE.items()) +
+            " (the central 5 %/yr growth of the 2030 load, " + FACTS + " I, extrapolated to 2035, "
+            "L); the fleet, its costs, the import price and limit, the DR and VPP potentials of "
+            "2030 in every year (ASSUMPTION: no year-specific data; wind 250 MW existing = the "
+            + PLAN + " 2025 target used as actual, the 2 x 700 MW CCGT in service from 2025 as "
+            "planned, no retirement before 2035: the Chuannan coal units' commissioning years "
+            "are a GAP); each year stands for 5 years, costs discounted to 1 January 2025 at the "
+            "case's 0.06")
+
+
+PATHWAY_README = """\
+# Luzhou 2025–2030–2035 pathway (variant of `luzhou-2030`)
+
+Written by `scripts/build_luzhou_case.py` (checked in CI with `--check`): the default case
+`data/luzhou-2030` solved for 2025, 2030 and 2035 in one model (`case.yaml: pathway`,
+`models/pathway.md`). Read `data/luzhou-2030/README.md` for every number of the case; the rows
+of `sources.csv` with table `case.yaml` and column `pathway` or `variant` say what differs.
+
+- **Years**: 2025, 2030, 2035, each standing for five years (2025–29, 2030–34, 2035–39);
+  costs discounted to 1 January 2025 at 6 %/yr; an asset pays its annuity in every year of
+  that horizon it is in service (the rest of its life is not counted).
+- **Load**: the 2030 hourly shape scaled by the central growth of 5 %/yr (LUZHOU-FACTS.md I):
+  × 0.783526 in 2025 and × 1.276282 in 2035 (an extrapolation beyond the plan, L).
+- **Fleet**: as in 2030 in every year (ASSUMPTION): wind 250 MW existing (the plan's 2025 target
+  used as actual), the 2 × 700 MW CCGT in service from 2025 as planned, no retirements (the
+  Chuannan coal units' commissioning years are a GAP). New capacity of any year is a vintage with
+  the technology's lifetime. The import price series, the 3,000 MW import limit and the DR and
+  VPP potentials are the 2030 case's in every year: no year-specific data exists in the
+  reference; treat 2025 and 2035 as "the 2030 system at that year's load".
+- **Targets**: `targets.csv` holds the plan's rows for 2025 and 2030; each is judged in its own
+  year (T2 wind ≥ 600 MW enforced in 2030; the 2025 rows are reported). 2035 has no target of
+  the plan. The peak-response target T1 (5 %) is reported for every year.
+
+Run: `gridopt run luzhou-pathway --periods 12` (representative days, a few minutes) or
+`gridopt run luzhou-pathway` (three full years in one LP: expect about three times the 2030
+case's solve time and memory).
+"""
+
+
 VARIANTS = {"open-caps": _open_caps, "flat-import": _flat_import, "gas-tariff": _gas_tariff,
-            "import-2500": _import_limit}
+            "import-2500": _import_limit, "pathway": _pathway}
 
 
 def apply_variant(files: dict[str, str], name: str) -> dict[str, str]:
@@ -2023,12 +2092,33 @@ def apply_variant(files: dict[str, str], name: str) -> dict[str, str]:
     files = dict(files)
     what = VARIANTS[name](files)
     sources = _table(files, "sources.csv")
+    kind = "PATHWAY VARIANT of" if name == "pathway" else "SENSITIVITY VARIANT, not"
     sources.loc[len(sources)] = ["case.yaml", "*", "variant", name,
-                                 f"SENSITIVITY VARIANT, not the default case: {what}", "L"]
+                                 f"{kind} the default case: {what}", "L"]
     files["sources.csv"] = sources.to_csv(index=False, lineterminator="\n")
-    files["case.yaml"] = files["case.yaml"].replace("name: luzhou-2030",
-                                                    f"name: luzhou-2030-{name}", 1)
+    if name != "pathway":
+        files["case.yaml"] = files["case.yaml"].replace("name: luzhou-2030",
+                                                        f"name: luzhou-2030-{name}", 1)
+    else:  # a shipped variant: its settings sourced like the case's
+        sources.loc[len(sources)] = ["case.yaml", "*", "pathway",
+                                     "years 2025, 2030, 2035; base_year 2025; final_span_yr 5; "
+                                     "load_scale " + ", ".join(
+                                         f"{y}: {v}" for y, v in PATHWAY_LOAD_SCALE.items()),
+                                     "the row 'variant' above; " + FACTS + " I (growth)", "L"]
+        files["sources.csv"] = sources.to_csv(index=False, lineterminator="\n")
     return files
+
+
+def _write_or_check(out: Path, files: dict[str, str], check: bool) -> list[str]:
+    """Write ``files`` into ``out``, or (``check``) the names whose file differs."""
+    if check:
+        return [n for n, text in files.items()
+                if not (out / n).exists() or (out / n).read_text() != text]
+    out.mkdir(parents=True, exist_ok=True)
+    for n, text in files.items():
+        (out / n).write_text(text)
+    print(f"wrote {len(files)} files to {out}")
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -2044,15 +2134,13 @@ def main(argv: list[str] | None = None) -> int:
     info = build(args.out)
     files = apply_variant(info["files"], args.variant) if args.variant else info["files"]
     print(summary(info))
+    bad = _write_or_check(args.out, files, args.check)
+    if not args.variant and args.out.resolve() == OUT_DIR.resolve():  # the shipped pathway too
+        pathway = apply_variant(info["files"], "pathway")
+        bad += [f"luzhou-pathway/{n}" for n in _write_or_check(PATHWAY_DIR, pathway, args.check)]
     if args.check:
-        bad = [n for n, text in files.items()
-               if not (args.out / n).exists() or (args.out / n).read_text() != text]
         print("up to date" if not bad else f"differs: {bad}")
         return 1 if bad else 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for n, text in files.items():
-        (args.out / n).write_text(text)
-    print(f"wrote {len(files)} files to {args.out}")
     return 0
 
 
