@@ -21,6 +21,7 @@ import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.case.validate_commitment import unit_counts
+from gridopt.components.carriers import electric_buses
 from gridopt.components.commitment import committable
 from gridopt.components.storage import energy_capacity
 from gridopt.model.arrays import ArrayModel
@@ -133,8 +134,10 @@ class RollingResults:
             out["max_mip_gap"] = max(gaps)
         if self.complete:
             kept = self.tables_
-            out["demand_mwh"] = float(w @ kept["demand"].to_numpy().sum(axis=1))
-            out["load_shed_mwh"] = float(w @ kept["load_shed"].to_numpy().sum(axis=1))
+            electric = electric_buses(self.case)  # electricity buses only, as Results.summary
+            out["demand_mwh"] = float(w @ kept["demand"].to_numpy()[:, electric].sum(axis=1))
+            out["load_shed_mwh"] = float(w @ kept["load_shed"].to_numpy()[:, electric]
+                                         .sum(axis=1))
             if "commitment" in kept:
                 out["min_time_violations"] = min_time_violations(self.case, kept["commitment"])
             ramps = boundary_ramp_excess(self.case, kept["dispatch"], kept.get("commitment"),
@@ -142,7 +145,7 @@ class RollingResults:
             if ramps:
                 out["boundary_ramp_excess_mw"] = ramps
             if "prices" in kept:
-                prices = kept["prices"].to_numpy()
+                prices = kept["prices"].to_numpy()[:, electric]
                 out["mean_price_per_mwh"] = float(np.nansum(w[:, None] * prices)
                                                   / (w.sum() * prices.shape[1]))
         out["windows"] = [x.record() for x in self.windows]

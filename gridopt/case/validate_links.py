@@ -22,6 +22,16 @@ from gridopt.case.case import Problem
 from gridopt.case.cells import flag
 
 FILE = "links.csv"
+#: Carrier names (compared lower-case, stripped) read as electricity; blank is the default.
+ELECTRIC_CARRIERS = frozenset({"", "electricity", "ac", "dc"})
+
+
+def normalise(carriers: object) -> np.ndarray:
+    """Carrier names compared as gridopt reads them: stripped, lower-case, AC/DC/blank →
+    ``electricity``."""
+    text = np.array([str(c).strip().lower() for c in np.asarray(carriers, dtype=object)],
+                    dtype=object)
+    return np.where(np.isin(text, list(ELECTRIC_CARRIERS)), "electricity", text)
 
 
 def check_links(links: Any, lines: Any, buses: Any, limit: int = 20) -> list[Problem]:
@@ -100,8 +110,6 @@ def _check_line_carriers(lines: Any, buses: Any, limit: int) -> list[Problem]:
     if lines is None or buses is None or "carrier" not in buses.values \
             or any(c not in lines.values for c in ("bus0", "bus1")):
         return []
-    from gridopt.components.carriers import normalise
-
     carrier = dict(zip(buses.names, normalise(buses.values["carrier"]), strict=True))
     c0 = np.array([carrier.get(b) for b in lines.values["bus0"]], dtype=object)
     c1 = np.array([carrier.get(b) for b in lines.values["bus1"]], dtype=object)

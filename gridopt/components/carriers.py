@@ -14,17 +14,9 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
+from gridopt.case.validate_links import ELECTRIC_CARRIERS, normalise
 
-#: Carrier names (compared lower-case, stripped) read as electricity; blank is the default.
-ELECTRIC_CARRIERS = frozenset({"", "electricity", "ac", "dc"})
-
-
-def normalise(carriers: object) -> np.ndarray:
-    """Carrier names compared as gridopt reads them: stripped, lower-case, AC/DC/blank →
-    ``electricity``."""
-    text = np.array([str(c).strip().lower() for c in np.asarray(carriers, dtype=object)],
-                    dtype=object)
-    return np.where(np.isin(text, list(ELECTRIC_CARRIERS)), "electricity", text)
+__all__ = ["ELECTRIC_CARRIERS", "bus_carriers", "electric_at", "electric_buses", "normalise"]
 
 
 def bus_carriers(case: Case) -> pd.Series:
