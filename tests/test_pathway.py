@@ -326,3 +326,63 @@ def test_gridopt_run_prints_the_capacity_path_and_verdicts_per_year(tmp_path: Pa
     assert (out / "built.csv").exists() and (out / "pathway.csv").exists()
     dispatch = pd.read_csv(out / "dispatch.csv")
     assert list(dispatch.columns[:2]) == ["year", "snapshot"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_lines_and_links_are_built_in_vintages(backend: str) -> None:
+    """Two buses: 'cheap' (10/MWh, 200 MW) at a, the load (100 MW, × 1.5 in 2030) at b with
+    'dear' (100/MWh, 200 MW). An extendable line a → b (capex 1e6/MW, L = 40) and an extendable
+    link a → b (efficiency 1, capex 2e6/MW, L = 40): the line is cheaper, so it carries the
+    whole trade: a per MW-year = CRF(40) · 1e6 = 102,259.41 < the saving 90 · 8760 = 788,400,
+    so the line is built to the load: 100 MW for 2025 and 50 MW more for 2030 (vintages), the
+    link not at all. Objective: W_2025 (100 a + 100 · 10 · 8760)
+    + W_2030 (150 a + 150 · 10 · 8760)."""
+    config = {"name": "net", "currency": "EUR", "voll_per_mwh": 10_000.0, "discount_rate": R,
+              "snapshots": {"start": "2030-01-01 00:00", "hours": 1},
+              "pathway": {"years": [2025, 2030], "final_span_yr": 5, "load_scale": {2030: 1.5}}}
+    frames = {"buses": pd.DataFrame({"name": ["a", "b"]}),
+              "generators": pd.DataFrame([gen("cheap", bus="a", p_nom_mw=200.0,
+                                              vom_per_mwh=10.0),
+                                          gen("dear", bus="b", p_nom_mw=200.0,
+                                              vom_per_mwh=100.0)]),
+              "loads": pd.DataFrame({"name": ["city"], "bus": ["b"]}),
+              "lines": pd.DataFrame([{"name": "ab", "bus0": "a", "bus1": "b", "cap_fwd_mw": 0.0,
+                                      "extendable": True, "capex_per_mw": 1e6,
+                                      "lifetime_yr": 40.0}]),
+              "links": pd.DataFrame([{"name": "hvdc", "bus0": "a", "bus1": "b",
+                                      "extendable": True, "capex_per_mw": 2e6,
+                                      "lifetime_yr": 40.0}])}
+    case = case_from_tables(config, frames, {"load_mw": pd.DataFrame({"hour": [1],
+                                                                      "city": [100.0]})})
+    r = solve_pathway(case, backend=backend)
+    assert r.ok
+    assert r.built.loc[("lines", "p_new", "ab")].to_numpy() == pytest.approx([100, 50], abs=1e-6)
+    assert r.built.loc[("links", "p_new", "hvdc")].to_numpy() == pytest.approx([0, 0], abs=1e-6)
+    a = crf(40.0) * 1e6
+    assert r.objective == pytest.approx(W25 * (100 * a + 100 * 10 * HOURS)
+                                        + W30 * (150 * a + 150 * 10 * HOURS), rel=1e-9)
+
+
+def test_the_shipped_luzhou_pathway_solves_its_first_two_days() -> None:
+    """data/luzhou-pathway (built by scripts/build_luzhou_case.py): three years, the 2030
+    case's tables; on its first 48 h each year's load is the 2030 load × the year's scale, the
+    plan's enforced wind target of 2030 holds in 2030, and each year's verdicts are its own."""
+    from gridopt.data import case_path
+    from gridopt.solve import as_case
+
+    case = as_case(case_path("luzhou-pathway"))
+    p = pathway_of(case)
+    assert p.years == (2025, 2030, 2035) and p.spans == (5, 5, 5)
+    assert p.load_scale == pytest.approx({2025: 1.05 ** -5, 2035: 1.05 ** 5}, rel=1e-6)
+    r = solve_pathway(case.first_hours(48))
+    assert r.ok
+    base = case.series["load_mw"].iloc[:48].to_numpy()
+    for year, scale in ((2025, 1.05 ** -5), (2030, 1.0), (2035, 1.05 ** 5)):
+        demand = r.years[year].demand.to_numpy()
+        assert demand.sum() == pytest.approx(base.sum() * scale, rel=1e-5)
+    v = r.targets
+    assert v.loc["T2-wind-2030", "verdict"] == "PASS"
+    assert set(v.loc[["T1-peak-response-2025", "T1-peak-response-2035"], "year"]) == {2025, 2035}
+    wind = r.capacity_path().loc["wind"]  # built wind lasts 30 years: it never falls
+    assert wind[2030] >= 600.0 - 1e-6
+    assert np.all(np.diff(wind.to_numpy()) >= -1e-6) and wind[2025] >= 250.0 - 1e-6
