@@ -490,6 +490,10 @@ def peak_response(
     from gridopt.results.write import check_out, write_folder
 
     loaded, protect = _load(case), _protected(case)
+    if loaded.config.get("pathway"):
+        err.print("[red]peak-response measures one year[/red]: this case models several "
+                  "(case.yaml 'pathway'); `gridopt run` reports T1 for each of them")
+        raise typer.Exit(1)
     _out_guard(lambda: check_out(out, protect))  # before the long work
     c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
     with console.status(f"measuring the peak response of {c.name}"):
@@ -546,11 +550,13 @@ def export(case: CaseArg = None,
            out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None
            ) -> None:
     """Write the case's model as MPS or LP for other solvers."""
+    from gridopt.pathway import export_pathway
     from gridopt.solve import export as export_model
 
     c = _load(case)
     target = out or Path(f"{c.name}.{fmt.value}")
-    _guard(lambda: export_model(c, target), case)
+    write = export_pathway if c.config.get("pathway") else export_model
+    _guard(lambda: write(c, target), case)
     console.print(f"model written to [bold]{_safe(str(target))}[/bold]")
 
 

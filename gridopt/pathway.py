@@ -321,6 +321,22 @@ def build_years(cases: dict[int, Case]) -> list[tuple[int, ArrayModel]]:
     return out
 
 
+def pathway_model(case: Case, prepare: Callable[[Case], Case] | None = None) -> ArrayModel:
+    """The one model of every modelled year of ``case`` (for export to MPS/LP)."""
+    pathway = pathway_of(case)
+    if pathway is None:
+        raise ValueError(f"{case.name}: case.yaml has no 'pathway' (the years to model)")
+    cases = year_cases(case, pathway, prepare)
+    return merge_years(build_years(cases), pathway, cases)[0]
+
+
+def export_pathway(case: Case, path: str | Path) -> Path:
+    """Write the pathway's model to ``path`` as MPS or LP (by suffix)."""
+    from gridopt.model.highs_backend import write_model
+
+    return write_model(pathway_model(case), path)
+
+
 def solve_pathway(case: Case | str | Path | None = None, backend: str = "highs",
                   pyomo_solver: str = "appsi_highs",
                   prepare: Callable[[Case], Case] | None = None,

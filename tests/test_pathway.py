@@ -386,3 +386,23 @@ def test_the_shipped_luzhou_pathway_solves_its_first_two_days() -> None:
     wind = r.capacity_path().loc["wind"]  # built wind lasts 30 years: it never falls
     assert wind[2030] >= 600.0 - 1e-6
     assert np.all(np.diff(wind.to_numpy()) >= -1e-6) and wind[2025] >= 250.0 - 1e-6
+
+
+def test_one_year_commands_refuse_a_pathway_and_export_writes_all_years(tmp_path: Path) -> None:
+    """peak-response measures one year (refused with the reason, exit 1); export writes the one
+    model of every year (its columns: both years' and the vintages)."""
+    write_folder(tmp_path / "case", None)
+    runner = CliRunner()
+    res = runner.invoke(app, ["peak-response", str(tmp_path / "case"), "--out",
+                              str(tmp_path / "pr")])
+    assert res.exit_code == 1 and "one year" in res.output
+    assert not (tmp_path / "pr").exists()
+    res = runner.invoke(app, ["run", str(tmp_path / "case"), "--rolling", "24:12", "--out",
+                              str(tmp_path / "r")])
+    assert res.exit_code == 1 and not (tmp_path / "r").exists()
+    res = runner.invoke(app, ["export", str(tmp_path / "case"), "--format", "lp", "--out",
+                              str(tmp_path / "m.lp")])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "m.lp").read_text()
+    assert "y2025_generators" in text and "y2030_buses" in text
+    assert "pathway" in text
