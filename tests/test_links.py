@@ -8,6 +8,7 @@ an annuity is the capex itself (CRF(0, 1) = 1) and MW and MWh per hour coincide.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -477,3 +478,88 @@ def test_link_availability_series_is_a_known_file(tmp_path: Any) -> None:
                   series={"link_availability_pu": {"pem": [1.5]}})
     assert any(p.file == "link_availability_pu.csv" and p.column == "pem"
                for p in info.value.problems)
+
+
+# -- from files, through the command line ---------------------------------------------------
+def write_chain(folder: Path, links_extra: str = "") -> Path:
+    """:func:`chain_case` as a case folder."""
+    folder.mkdir()
+    (folder / "case.yaml").write_text(
+        "name: chain\ncurrency: EUR\nvoll_per_mwh: 10000\ndiscount_rate: 0\n"
+        "snapshots:\n  start: 2030-01-01 00:00\n  hours: 2\n  annualise: false\n")
+    (folder / "buses.csv").write_text("name,carrier\nel,\nh2,hydrogen\n")
+    (folder / "generators.csv").write_text("name,bus,carrier,p_nom_mw,vom_per_mwh\n"
+                                           "cheap,el,wind,1000,10\ndear,el,gas,1000,100\n")
+    (folder / "availability_pu.csv").write_text("hour,cheap\n1,1\n2,0\n")
+    (folder / "loads.csv").write_text("name,bus\nload,el\n")
+    (folder / "load_mw.csv").write_text("hour,load\n1,0\n2,100\n")
+    (folder / "links.csv").write_text(
+        "name,bus0,bus1,efficiency,extendable,capex_per_mw,lifetime_yr\n"
+        "electrolyser,el,h2,0.7,true,1,1\nturbine,h2,el,0.5,true,2,1\n" + links_extra)
+    (folder / "stores.csv").write_text("name,bus,extendable,capex_per_mwh,lifetime_yr\n"
+                                       "tank,h2,true,0.5,1\n")
+    return folder
+
+
+def test_gridopt_run_reads_links_and_stores_from_files(tmp_path: Path) -> None:
+    """The chain from CSV files: the hand optimum 3,642.857 and the link and store tables."""
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    folder = write_chain(tmp_path / "chain")
+    case = gridopt.read_case(folder)
+    assert gridopt.solve(case).objective == pytest.approx(10 * 200 / 0.7 + 200 / 0.7 + 500.0)
+    res = CliRunner().invoke(app, ["run", str(folder), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    flow = pd.read_csv(tmp_path / "out" / "link_flow.csv", index_col=[0, 1])
+    assert flow["p1_mw"].max() == pytest.approx(200.0)
+    carriers = pd.read_csv(tmp_path / "out" / "bus_carriers.csv", index_col=0)
+    assert carriers["carrier"].to_dict() == {"el": "electricity", "h2": "hydrogen"}
+
+
+def test_a_bad_link_row_is_named_by_its_csv_line(tmp_path: Path) -> None:
+    """The third data row (CSV line 4) takes and delivers at el."""
+    folder = write_chain(tmp_path / "chain", "loop,el,el,1,false,0,1\n")
+    with pytest.raises(CaseError) as info:
+        gridopt.read_case(folder)
+    found = [(p.file, p.row, p.column, p.rule) for p in info.value.problems]
+    assert found == [("links.csv", 4, "bus1", "link-same-bus")]
+
+
+# -- structure (no solver) --------------------------------------------------------------------
+def test_rows_and_coefficients_of_links_and_stores() -> None:
+    """The chain with a reversible 'hvdc' el → el2 (η 0.9, p_min_pu −0.5, extendable): the
+    balance of h2 has −1 for the turbine's p, +0.7 for the electrolyser's and +1 for the tank's
+    withdrawal; el2 has +0.9 on hvdc's p and −0.1 on its backward flow q, as el has −0.1 (and
+    −1 on p); rows p_upper for the three extendable links, p_lower (floor −0.5) and
+    back_lower/back_upper for hvdc only; no ramp rows (no limit given)."""
+    from gridopt.model.build import build_model
+
+    case = chain_case()
+    links = pd.concat([case.table("links"), case.table("links").iloc[[0]].rename(
+        index={"electrolyser": "hvdc"}).assign(bus1="el2", efficiency=0.9, p_min_pu=-0.5)])
+    buses = pd.concat([case.table("buses"), case.table("buses").iloc[[0]].rename(
+        index={"el": "el2"})])
+    case = case.replace(tables={**case.tables, "links": links, "buses": buses})
+    m = build_model(case)
+    a = m.matrix("csr")
+    bal = m.con_blocks["buses.balance"].index()  # B × T
+    p, q, d = m.var("links.p"), m.var("links.p_back"), m.var("stores.p")
+
+    def coef(row: int, col: int) -> float:
+        return float(a[row, col])
+
+    h2, el, el2 = (case.table("buses").index.get_loc(b) for b in ("h2", "el", "el2"))
+    assert coef(bal[h2, 0], p[1, 0]) == -1.0
+    assert coef(bal[h2, 0], p[0, 0]) == pytest.approx(0.7)
+    assert coef(bal[h2, 0], d[0, 0]) == 1.0
+    assert coef(bal[el2, 1], p[2, 1]) == pytest.approx(0.9)
+    assert coef(bal[el2, 1], q[0, 1]) == pytest.approx(-0.1)
+    assert coef(bal[el, 1], q[0, 1]) == pytest.approx(-0.1)
+    assert coef(bal[el, 1], p[2, 1]) == -1.0
+    assert m.con_blocks["links.p_upper"].shape == (3, 2)
+    assert list(m.con_blocks["links.p_lower"].coords[0]) == ["hvdc"]
+    assert list(m.con_blocks["links.back_upper"].coords[0]) == ["hvdc"]
+    assert "links.ramp_up" not in m.con_blocks
+    assert m.con_blocks["stores.balance"].shape == (1, 2)
