@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridopt.case.build import derive_generator_columns
 from gridopt.case.case import Case
 from gridopt.case.service import existing_in_year
 from gridopt.model.arrays import ArrayModel, Block, CostTerm
@@ -92,10 +93,49 @@ def pathway_of(case: Case) -> Pathway | None:
                    case.discount_rate, scale)
 
 
+def changed_tables(case: Case, year: int) -> dict[str, pd.DataFrame]:
+    """The case's tables with ``pathway_changes.csv`` applied for ``year``: every row of a
+    year ≤ ``year`` sets its cell, rows of later years over earlier ones (a value holds from
+    its year on); generators' marginal cost and emissions are derived again from the fuels."""
+    tables = dict(case.tables)
+    changes = case.table("pathway_changes")
+    if changes.empty:
+        return tables
+    due = changes[changes["year"].to_numpy(float) <= year]
+    due = due.iloc[np.argsort(due["year"].to_numpy(float), kind="stable")]
+    for table in due["table"].unique():
+        frame = tables[table].copy()
+        for name, row in due[due["table"] == table].iterrows():
+            frame.loc[name, row["column"]] = float(row["value"])
+        tables[table] = frame
+    if {"generators", "fuels"} & set(due["table"]):
+        gens = tables["generators"].copy()
+        gens["co2_t_per_mwh"] = _stated_co2(case, gens)
+        tables["generators"] = derive_generator_columns(gens, tables["fuels"])
+    return tables
+
+
+def _stated_co2(case: Case, gens: pd.DataFrame) -> np.ndarray:
+    """co2_t_per_mwh as the case states it: blank (NaN: from the fuel) where it was derived
+    from the fuel, so that a fuel's new emission factor is taken up."""
+    fuel = gens["fuel"].to_numpy(dtype=object)
+    fuels = case.table("fuels")
+    derived = np.array([f != "" and f in fuels.index for f in fuel])
+    if not derived.any():
+        return gens["co2_t_per_mwh"].to_numpy(float)
+    own = gens["co2_t_per_mwh"].to_numpy(float).copy()
+    from_fuel = np.zeros(len(gens))
+    hr = gens["heat_rate_gj_per_mwh"].to_numpy(float)
+    from_fuel[derived] = fuels.loc[fuel[derived], "co2_t_per_gj"].to_numpy(float) * hr[derived]
+    own[derived & np.isclose(own, from_fuel, rtol=1e-12, atol=0.0)] = np.nan
+    return own
+
+
 def year_case(case: Case, year: int, load_scale: float = 1.0) -> Case:
     """The case of one modelled year: snapshots moved to ``year`` (same calendar position,
-    same length), load × ``load_scale``, existing capacity only while in service; the
-    ``pathway`` key is left out of its configuration (it is a single-year case)."""
+    same length), ``pathway_changes.csv`` applied, load × ``load_scale``, existing capacity
+    only while in service; the ``pathway`` key is left out of its configuration (it is a
+    single-year case)."""
     start = case.snapshots[0]
     try:
         moved = start.replace(year=year)
@@ -115,7 +155,7 @@ def year_case(case: Case, year: int, load_scale: float = 1.0) -> Case:
     if periods is not None:
         periods = replace(periods, starts=periods.starts + shift)
     return case.replace(name=f"{case.name} {year}", snapshots=snapshots, series=series,
-                        tables=existing_in_year(dict(case.tables), year), config=config,
+                        tables=existing_in_year(changed_tables(case, year), year), config=config,
                         periods=periods)
 
 
@@ -165,12 +205,20 @@ class YearPart:
 
 @dataclass(frozen=True)
 class Vintages:
-    """The vintage block of one capacity block: b_{e,v} for elements e and modelled years v."""
+    """The vintage block of one capacity block: b_{e,v} for elements e and modelled years v,
+    which vintage is in service in which year (``active[e, v, y]``) and the annuity
+    C_{e,v} of each vintage (from year v's case)."""
 
     capacity: str  # e.g. "generators.p_new"
     built: str  # e.g. "pathway.generators_p_new_built"
     elements: pd.Index
     lifetime: np.ndarray
+    active: np.ndarray
+    annuity: np.ndarray
+
+    def annuities_in(self, j: int, b: np.ndarray) -> np.ndarray:
+        """Σ_{v in service in year j} C_{e,v} b_{e,v}: each element's capital cost in year j."""
+        return (self.active[:, :, j] * self.annuity * b).sum(axis=1)
 
 
 def merge_years(parts: list[tuple[int, ArrayModel]], pathway: Pathway,
@@ -248,13 +296,17 @@ def _add_vintages(merged: ArrayModel, placed: list[YearPart], pathway: Pathway,
                   cases: dict[int, Case]) -> list[Vintages]:
     out = []
     years = pd.Index(pathway.years, name="year")
+    y = np.asarray(pathway.years, float)
     for name in sorted(set().union(*(merged_vintaged(p.model) for p in placed))):
         family, quantity = name.split(".", 1)
-        first = next(p for p in placed if name in p.model.var_blocks)
-        elements = first.model.var_blocks[name].coords[0]
-        table = cases[first.year].table(family).loc[elements]
+        elements = placed[0].model.var_blocks[name].coords[0]
+        table = cases[placed[0].year].table(family).loc[elements]
         life = table["lifetime_yr"].to_numpy(float)
-        v = Vintages(name, f"pathway.{family}_{quantity}_built", elements, life)
+        # active[e, v, y]: vintage v of e is in service in year y (v ≤ y < v + L_e)
+        active = (y[None, :, None] <= y[None, None, :]) & \
+                 (y[None, None, :] < y[None, :, None] + life[:, None, None])
+        annuity = np.column_stack([_capital(p.model, p.model.var_blocks[name]) for p in placed])
+        v = Vintages(name, f"pathway.{family}_{quantity}_built", elements, life, active, annuity)
         _add_vintage_block(merged, v, placed, pathway, table, years)
         out.append(v)
     return out
@@ -262,16 +314,13 @@ def _add_vintages(merged: ArrayModel, placed: list[YearPart], pathway: Pathway,
 
 def _add_vintage_block(merged: ArrayModel, v: Vintages, placed: list[YearPart],
                        pathway: Pathway, table: pd.DataFrame, years: pd.Index) -> None:
-    """b_{e,v} with its build-rate bound, the rows tying it to each year's x^new and its cost."""
-    y = np.asarray(pathway.years, float)
+    """b_{e,v} with its build-rate bound, the rows tying it to each year's x^new and its cost
+    C_{e,v} Σ_{y: v in service} W_y."""
     rate = (table["build_rate_max_mw_per_yr"].to_numpy(float)
             if "build_rate_max_mw_per_yr" in table and v.capacity.endswith("p_new")
             else np.full(len(table), np.inf))
     upper = rate[:, None] * pathway.build_spans[None, :]
     b = merged.add_variables(v.built, (v.elements, years), 0.0, upper).index()
-    # active[e, v, y]: vintage v of e is in service in year y
-    active = (y[None, :, None] <= y[None, None, :]) & \
-             (y[None, None, :] < y[None, :, None] + v.lifetime[:, None, None])
     entries = []
     n_e = len(v.elements)
     for j, part in enumerate(placed):
@@ -280,15 +329,12 @@ def _add_vintage_block(merged: ArrayModel, v: Vintages, placed: list[YearPart],
         local = np.arange(n_e) * len(placed) + j
         entries.append((local, col, 1.0))
         for k in range(len(placed)):
-            on = active[:, k, j]
+            on = v.active[:, k, j]
             entries.append((local[on], b[on, k], -1.0))
     merged.add_rows(f"pathway.{v.built.split('.', 1)[1].removesuffix('_built')}_vintages",
                     (v.elements, years), entries, "==", 0.0)
-    cost = np.zeros((n_e, len(placed)))
     w = np.array([p.weight for p in placed])
-    for k, part in enumerate(placed):
-        block = part.model.var_blocks[v.capacity]
-        cost[:, k] = _capital(part.model, block) * (active[:, k, :] * w[None, :]).sum(axis=1)
+    cost = v.annuity * (v.active * w[None, None, :]).sum(axis=2)
     names = v.elements.to_numpy(dtype=object)[:, None]
     merged.add_cost("pathway", "capital", b, cost, names)
     _add_whole_units(merged, v, table, b, years)
@@ -362,6 +408,13 @@ def solve_pathway(case: Case | str | Path | None = None, backend: str = "highs",
     return PathwayResults(case, pathway, merged, solution, backend, placed, vintages, cases)
 
 
+def _capital_by_element(m: ArrayModel, capacity: str, x: np.ndarray) -> pd.Series:
+    """The capital cost terms of ``m`` on block ``capacity`` at ``x``, by element."""
+    block = m.var_blocks[capacity]
+    value = _capital(m, block) * x[block.index()]
+    return pd.Series(value, index=block.coords[0])
+
+
 def _year_solution(part: YearPart, solution: Solution) -> Solution:
     """The solution of one year: its columns, its duals / W_y, its annual cost."""
     x = None if solution.x is None else solution.x[part.cols]
@@ -402,9 +455,44 @@ class PathwayResults:
 
     @cached_property
     def years(self) -> dict[int, Results]:
-        """Each modelled year's results (annual cost, dispatch, prices, targets of that year)."""
-        return {p.year: Results(self.cases[p.year], p.model, _year_solution(p, self.solution),
-                                self.backend) for p in self.parts}
+        """Each modelled year's results (annual cost, dispatch, prices, targets of that year).
+
+        A year's capital cost is the annuities of the vintages in service that year, each at
+        the capex of its build year (``costs``, kind ``capital``), and its objective the sum of
+        its costs table: the annual cost of that year."""
+        out = {}
+        for j, p in enumerate(self.parts):
+            res = Results(self.cases[p.year], p.model, _year_solution(p, self.solution),
+                          self.backend)
+            if res.solution.x is not None:
+                costs = self._year_costs(j, res.costs)
+                res.__dict__["costs"] = costs  # replaces the cached property's value
+                res.solution.objective = float(costs["total"].sum())
+            out[p.year] = res
+        return out
+
+    def _year_costs(self, j: int, costs: pd.DataFrame) -> pd.DataFrame:
+        """Year j's costs with the capital of vintaged capacity from its vintages."""
+        costs = costs.copy()
+        x = self.solution.x
+        for v in self.vintages:
+            family = v.capacity.split(".", 1)[0]
+            b = x[self.model.var_blocks[v.built].index()]
+            paid = pd.Series(v.annuities_in(j, b), index=v.elements)
+            own = _capital_by_element(self.parts[j].model, v.capacity, x[self.parts[j].cols])
+            change = (paid - own.reindex(paid.index, fill_value=0.0))
+            change = change[change.abs() > 0]
+            if change.empty:
+                continue
+            if "capital" not in costs:
+                costs.insert(0, "capital", 0.0)
+            for name, delta in change.items():
+                key = (family, name)
+                if key not in costs.index:
+                    costs.loc[key, :] = 0.0
+                costs.loc[key, "capital"] += delta
+        costs["total"] = costs.drop(columns="total").sum(axis=1)
+        return costs
 
     @cached_property
     def built(self) -> pd.DataFrame:

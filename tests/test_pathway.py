@@ -406,3 +406,109 @@ def test_one_year_commands_refuse_a_pathway_and_export_writes_all_years(tmp_path
     text = (tmp_path / "m.lp").read_text()
     assert "y2025_generators" in text and "y2030_buses" in text
     assert "pathway" in text
+
+
+def changes(*rows: tuple) -> list[dict[str, Any]]:
+    return [dict(zip(("year", "table", "name", "column", "value"), r, strict=True))
+            for r in rows]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_falling_capex_makes_the_plan_wait(backend: str) -> None:
+    """'new' (10/MWh, L = 30) costs 4e6/MW in 2025 and, from 2030 on (pathway_changes.csv),
+    2e6. In 2025 a = CRF(30) · 4e6 = 424,317.03 > the saving 40 · 8760 = 350,400 against
+    'old' (50/MWh): nothing is built. In 2030 a = 212,158.51 < 350,400: 100 MW are built.
+    Objective W_2025 · 100 · 50 · 8760 + W_2030 (100 a_2030 + 100 · 10 · 8760)."""
+    gens = [gen("old", p_nom_mw=100.0, vom_per_mwh=50.0),
+            gen("new", extendable=True, capex_per_mw=4e6, lifetime_yr=30.0, vom_per_mwh=10.0)]
+    case = pathway_case(gens, pathway_changes=changes((2030, "generators", "new",
+                                                       "capex_per_mw", 2e6)))
+    r = solve_pathway(case, backend=backend)
+    assert r.built.loc[("generators", "p_new", "new")].to_numpy() == pytest.approx([0, 100])
+    a30 = crf(30.0) * 2e6
+    assert r.objective == pytest.approx(W25 * 100 * 50 * HOURS
+                                        + W30 * (100 * a30 + 100 * 10 * HOURS), rel=1e-9)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_vintage_pays_the_capex_of_its_year(backend: str) -> None:
+    """No existing plant; load 100 MW in 2025 and 200 MW in 2030 (``load_scale``); 'new'
+    (10/MWh, L = 30) at 3e6/MW in 2025 and 1e6 from 2030. 100 MW must be built for 2025
+    (a_2025 = CRF(30) · 3e6 = 318,237.76 a year while in service: 2025 and 2030) and the other
+    100 MW for 2030 (a_2030 = 106,079.25); building more in 2025 would cost a_2025 in both
+    years instead of a_2030 in one. Year 2030's capital cost is 100 a_2025 + 100 a_2030 (both
+    vintages in service), its price a_2030 / 8760 + 10 (one more MW of 2030 load is a 2030
+    build). Objective W_2025 (100 a_2025 + 100 · 10 · 8760)
+    + W_2030 (100 a_2025 + 100 a_2030 + 200 · 10 · 8760)."""
+    gens = [gen("new", extendable=True, capex_per_mw=3e6, lifetime_yr=30.0, vom_per_mwh=10.0)]
+    case = pathway_case(gens, pathway={"load_scale": {2030: 2.0}},
+                        pathway_changes=changes((2030, "generators", "new", "capex_per_mw",
+                                                 1e6)))
+    r = solve_pathway(case, backend=backend)
+    assert r.built.loc[("generators", "p_new", "new")].to_numpy() == pytest.approx([100, 100])
+    a25, a30 = crf(30.0) * 3e6, crf(30.0) * 1e6
+    assert r.objective == pytest.approx(W25 * (100 * a25 + 100 * 10 * HOURS)
+                                        + W30 * (100 * a25 + 100 * a30 + 200 * 10 * HOURS),
+                                        rel=1e-9)
+    costs = r.years[2030].costs
+    assert costs.loc[("generators", "new"), "capital"] == pytest.approx(100 * (a25 + a30))
+    assert r.years[2025].costs.loc[("generators", "new"), "capital"] == pytest.approx(100 * a25)
+    assert r.years[2030].prices.iloc[0, 0] == pytest.approx(a30 / HOURS + 10.0, rel=1e-9)
+    annual = r.weights_table()["annual_cost"].to_numpy()
+    assert annual == pytest.approx([100 * a25 + 100 * 10 * HOURS,
+                                    100 * (a25 + a30) + 200 * 10 * HOURS], rel=1e-9)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_fuel_price_from_a_year_on_changes_the_merit_order(backend: str) -> None:
+    """Coal (10 GJ/MWh at 2/GJ = 20/MWh, 0.1 t/GJ) runs before gas (8 GJ/MWh at 3/GJ = 24) in
+    2025; from 2030 coal costs 3/GJ (30/MWh) and gas runs: annual costs 100 · 20 · 8760 and
+    100 · 24 · 8760, CO2 876,000 t and 0 (a row for 2025 sets the value of 2025 and later, the
+    later row wins from 2030)."""
+    fuels = [{"name": "coal", "price_per_gj": 1.0, "co2_t_per_gj": 0.1},
+             {"name": "gas", "price_per_gj": 3.0, "co2_t_per_gj": 0.0}]
+    gens = [gen("coal", "coal", p_nom_mw=100.0, fuel="coal", heat_rate_gj_per_mwh=10.0),
+            gen("gas", "gas", p_nom_mw=100.0, fuel="gas", heat_rate_gj_per_mwh=8.0)]
+    case = pathway_case(gens, fuels=fuels, pathway_changes=changes(
+        (2030, "fuels", "coal", "price_per_gj", 3.0), (2025, "fuels", "coal", "price_per_gj",
+                                                       2.0)))
+    r = solve_pathway(case, backend=backend)
+    annual = r.weights_table()["annual_cost"].to_numpy()
+    assert annual == pytest.approx([100 * 20 * HOURS, 100 * 24 * HOURS], rel=1e-12)
+    assert r.years[2025].summary()["co2_t"] == pytest.approx(876_000.0)
+    assert r.years[2030].summary()["co2_t"] == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize(("row", "column", "rule"), [
+    ((2027, "generators", "new", "capex_per_mw", 1.0), "year", "pathway-year"),
+    ((2030, "generatorz", "new", "capex_per_mw", 1.0), "table", "pathway-table"),
+    ((2030, "targets", "x", "bound", 1.0), "table", "pathway-table"),
+    ((2030, "generators", "neu", "capex_per_mw", 1.0), "name", "pathway-element"),
+    ((2030, "generators", "new", "capex", 1.0), "column", "pathway-column"),
+    ((2030, "generators", "new", "extendable", 0.0), "column", "pathway-column"),
+    ((2030, "generators", "new", "capex_per_mw", -5.0), "value", "pathway-value"),
+    ((2030, "generators", "new", "p_max_pu", 1.5), "value", "pathway-value"),
+])
+def test_bad_pathway_changes_are_named(row: tuple, column: str, rule: str) -> None:
+    with pytest.raises(CaseError) as exc:
+        pathway_case(old_and_new(1e6, 5.0, 10.0), pathway_changes=changes(row))
+    p = exc.value.problems[0]
+    assert (p.file, p.row, p.column, p.rule) == ("pathway_changes.csv", 2, column, rule)
+
+
+def test_pathway_changes_twice_or_without_a_pathway_are_refused() -> None:
+    twice = changes((2030, "generators", "new", "capex_per_mw", 1.0),
+                    (2030, "generators", "new", "capex_per_mw", 2.0))
+    with pytest.raises(CaseError) as exc:
+        pathway_case(old_and_new(1e6, 5.0, 10.0), pathway_changes=twice)
+    p = exc.value.problems[0]
+    assert (p.row, p.rule) == (3, "pathway-duplicate") and "first on row 2" in p.message
+    config = {"name": "t", "currency": "EUR", "voll_per_mwh": 1000.0,
+              "snapshots": {"start": "2030-01-01 00:00", "hours": 1}}
+    frames = {"buses": pd.DataFrame({"name": ["b"]}),
+              "generators": pd.DataFrame([gen("a", p_nom_mw=10.0)]),
+              "loads": pd.DataFrame({"name": ["city"], "bus": ["b"]}),
+              "pathway_changes": pd.DataFrame(changes((2030, "generators", "a", "p_nom_mw", 5)))}
+    with pytest.raises(CaseError) as exc:
+        case_from_tables(config, frames, {"load_mw": pd.DataFrame({"hour": [1], "city": [5.0]})})
+    assert exc.value.problems[0].rule == "pathway-changes-alone"

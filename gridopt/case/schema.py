@@ -314,6 +314,16 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("scope", "str", ""),
     ),
     # </targets>
+    # <pathway_changes>
+    # models/pathway.md: a cell of a table set from a modelled year on (year-specific data)
+    "pathway_changes": (
+        Column("year", "float", None, lo=1900.0, hi=2200.0),
+        Column("table", "str", None),
+        Column("name", "str", None),
+        Column("column", "str", None),
+        Column("value", "float", None, inf_ok=True),  # checked against the column it sets
+    ),
+    # </pathway_changes>
     # <reserves>
     "reserves": (  # models/reserves.md: operating reserve requirements
         _name(),

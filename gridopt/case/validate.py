@@ -94,6 +94,7 @@ from gridopt.case.validate_commitment import check_commitment
 from gridopt.case.validate_config import CONFIG_FILE, check_config
 from gridopt.case.validate_links import check_links
 from gridopt.case.validate_network import check_lines
+from gridopt.case.validate_pathway import check_pathway_changes
 from gridopt.case.validate_reserves import check_reserves
 from gridopt.case.validate_series import MAX_SERIES_CELLS, check_series
 
@@ -148,6 +149,7 @@ def validate_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame
         if frame is not None:
             owner = checked.get(SERIES[kind][0])
             problems += check_series(kind, as_frame(frame), snapshots, _element_names(owner))
+    problems += check_pathway_changes(checked.get("pathway_changes"), checked, config)
     problems += _check_network(checked, problems)
     return order_problems(problems)
 
@@ -310,7 +312,8 @@ def _rows(table: _Table, column: str, rule: str, mask: np.ndarray,
 
 
 def _check_unique(table: _Table) -> list[Problem]:
-    if "name" not in table.frame.columns:
+    unique = any(c.name == "name" and c.unique for c in TABLES[table.kind])
+    if "name" not in table.frame.columns or not unique:
         return []
     names = pd.Series(table.names)
     dup = (names.duplicated() & (names != "")).to_numpy()
