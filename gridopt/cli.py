@@ -260,7 +260,8 @@ def _run_pathway(c: Case, case: Path | None, out: Path, protect: list[Path], bac
     if results.solution.x is None:
         err.print(f"[red]{_safe(c.name)}: the solve ended '{results.status}'[/red] "
                   f"({_safe(results.solution.message)}); nothing was written. Run "
-                  "[bold]gridopt diagnose[/bold] on a single year of the case to find why.")
+                  "[bold]gridopt diagnose[/bold] on the case to find why (rows are named "
+                  "y<year>_<family>).")
         raise typer.Exit(2)
     path = _out_guard(lambda: write_pathway(results, out, protect=protect))
     _print_pathway(results)
@@ -567,10 +568,13 @@ def diagnose_case(case: CaseArg = None, elastic: Annotated[bool, typer.Option(
     """Solve a case and explain an infeasible or unbounded model (exit 2 then): the rows and
     bounds that cannot hold together, in the case's terms, and by how much they fail."""
     from gridopt.diagnose import diagnose
+    from gridopt.pathway import pathway_model
 
     c = _load(case)
+    model = _guard(lambda: pathway_model(c), case) if c.config.get("pathway") else None
     with console.status(f"diagnosing {c.name}"):
-        report = _interruptible(lambda: _guard(lambda: diagnose(c, elastic=elastic), case))
+        report = _interruptible(lambda: _guard(
+            lambda: diagnose(c, elastic=elastic, model=model), case))
     for line in report.lines():
         console.print(_safe(line))
     if not report.ok:

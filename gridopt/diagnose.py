@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -105,17 +106,27 @@ class Item:
     unit: str
 
     @property
+    def year_and_family(self) -> tuple[str, str]:
+        """("2030", "buses") for a pathway's block family ``y2030_buses``; ("", family) else."""
+        found = YEAR_FAMILY.fullmatch(self.family)
+        return (found.group(1), found.group(2)) if found else ("", self.family)
+
+    @property
     def rule(self) -> str:
         """``"balance"``, ``"dispatch upper bound"``, …"""
-        words = WORDS.get(f"{self.family}.{self.quantity}", self.quantity.replace("_", " "))
+        family = self.year_and_family[1]
+        words = WORDS.get(f"{family}.{self.quantity}", self.quantity.replace("_", " "))
         if self.kind == "bound":
             words += " upper bound" if self.sense == "≤" else " lower bound"
         return words
 
     def where(self) -> str:
-        """``bus 'north' balance at 2030-07-21 14:00``."""
-        noun = BLOCK_NOUNS.get(f"{self.family}.{self.quantity}") or NOUNS.get(self.family) \
-            or noun_of(self.family)
+        """``bus 'north' balance at 2030-07-21 14:00`` (a pathway's: ``… in year 2030 …``)."""
+        year, family = self.year_and_family
+        noun = BLOCK_NOUNS.get(f"{family}.{self.quantity}") or NOUNS.get(family) \
+            or noun_of(family)
+        if year:
+            noun = f"year {year}: {noun}"
         text = f"{noun} '{self.element}' {self.rule}" if self.element else f"{noun} {self.rule}"
         if self.time is not None:
             text += f" at {self.time:%Y-%m-%d %H:%M}"
@@ -123,6 +134,10 @@ class Item:
 
     def __str__(self) -> str:
         return f"{self.where()}: {self.sense} {self.limit:,.6g} {self.unit}"
+
+
+#: The family of a pathway's year block: ``y2030_buses`` (``gridopt.pathway.PREFIX``).
+YEAR_FAMILY = re.compile(r"y(\d{4})_(.+)")
 
 
 @dataclass(frozen=True)
@@ -179,9 +194,10 @@ class Diagnosis:
 
 
 def diagnose(case: Case, options: Mapping[str, Any] | None = None,
-             elastic: bool = True) -> Diagnosis:
-    """Solve ``case`` with HiGHS and explain an infeasible or unbounded outcome."""
-    m = build_model(case)
+             elastic: bool = True, model: ArrayModel | None = None) -> Diagnosis:
+    """Solve ``case`` (or ``model``, the case's model built another way, e.g. a pathway's
+    model of all its years) with HiGHS and explain an infeasible or unbounded outcome."""
+    m = build_model(case) if model is None else model
     contradictions = contradictory_bounds(m)
     if contradictions:
         return Diagnosis(case.name, "infeasible", "contradictory bounds",

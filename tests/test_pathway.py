@@ -512,3 +512,28 @@ def test_pathway_changes_twice_or_without_a_pathway_are_refused() -> None:
     with pytest.raises(CaseError) as exc:
         case_from_tables(config, frames, {"load_mw": pd.DataFrame({"hour": [1], "city": [5.0]})})
     assert exc.value.problems[0].rule == "pathway-changes-alone"
+
+
+def test_an_infeasible_pathway_is_explained_in_the_years_names(tmp_path: Path) -> None:
+    """No load shedding; 'old' (100 MW) is the only plant and retires in 2030 with nothing to
+    build: 2030's balance cannot hold. gridopt run writes nothing and points to diagnose, which
+    names the 2030 balance (family y2030_buses) and the 100 MW missing."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "case.yaml").write_text(
+        "name: short\ncurrency: EUR\nvoll_per_mwh: 10000\nload_shedding: false\n"
+        "snapshots: {start: '2030-01-01 00:00', hours: 1}\n"
+        "pathway: {years: [2025, 2030]}\n")
+    (folder / "buses.csv").write_text("name\nb\n")
+    (folder / "loads.csv").write_text("name,bus\ncity,b\n")
+    (folder / "load_mw.csv").write_text("hour,city\n1,100\n")
+    (folder / "generators.csv").write_text("name,bus,carrier,p_nom_mw,retire_year\n"
+                                           "old,b,gas,100,2030\n")
+    runner = CliRunner()
+    res = runner.invoke(app, ["run", str(folder), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "infeasible" in res.output and "diagnose" in res.output
+    assert not (tmp_path / "out").exists()
+    res = runner.invoke(app, ["diagnose", str(folder)], terminal_width=200)
+    assert res.exit_code == 2, res.output
+    assert "year 2030: bus 'b' balance" in res.output and "2025" not in res.output
+    assert "100" in res.output
