@@ -66,24 +66,68 @@ def check_balance(r: gridopt.Results) -> None:
     assert np.abs(net.to_numpy()).max() < TOL
 
 
+def dc_edges(r: gridopt.Results) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every AC branch that carries flow: bus0, bus1 (positions), x and flows (branch × T).
+
+    The AC lines with their flow (the existing part ``lines.existing_flow`` of a line with
+    candidate circuits, none for a candidate line without existing capacity) and every built
+    circuit with x^c = x_l · max(F^fwd_l, F^rev_l) / S_l (x_l without existing capacity);
+    an unbuilt circuit must carry nothing."""
+    case = r.case
+    lines, buses = case.table("lines"), case.table("buses").index
+    flow = r.line_flow[lines.index].T
+    part = (r.variable("lines.existing_flow").T if "lines.existing_flow" in r.model.var_blocks
+            else pd.DataFrame(columns=flow.columns))
+    x = lines["x_pu"]
+    b0, b1 = buses.get_indexer(lines["bus0"]), buses.get_indexer(lines["bus1"])
+    rows = []
+    for i, name in enumerate(lines.index):
+        if np.isnan(x[name]):
+            continue
+        candidate = "lines.flow_split" in r.model.con_blocks and \
+            name in r.model.con_blocks["lines.flow_split"].coords[0]
+        if candidate and name not in part.index:
+            continue  # no existing capacity: only its circuits carry flow
+        f = part.loc[name] if candidate else flow.loc[name]
+        rows.append((b0[i], b1[i], x[name], f.to_numpy()))
+    if "lines.circuit_built" in r.model.var_blocks:
+        built = r.variable("lines.circuit_built")
+        fc = r.variable("lines.circuit_flow")
+        for label, y in built.items():
+            name = label.rsplit("#", 1)[0]
+            if y < 0.5:
+                assert np.abs(fc[label]).max() < TOL
+                continue
+            i = lines.index.get_loc(name)
+            existing = max(lines["cap_fwd_mw"].iloc[i], lines["cap_rev_mw"].iloc[i])
+            xc = x[name] * existing / lines["circuit_mw"].iloc[i] if existing > 0 else x[name]
+            rows.append((b0[i], b1[i], xc, fc[label].to_numpy()))
+    u, v, xs, fs = zip(*rows, strict=True)
+    return np.array(u), np.array(v), np.array(xs), np.array(fs)
+
+
 def check_dc(r: gridopt.Results) -> None:
-    """KVL by voltage angles and on the cycle basis, balances and flow limits."""
+    """KVL by voltage angles (over every branch that carries flow) and on the model's cycle
+    basis (existing network), balances and flow limits."""
     assert r.status == "optimal"
     check_balance(r)
     case = r.case
     lines, buses = case.table("lines"), case.table("buses").index
-    flow = r.line_flow[lines.index].to_numpy()  # T × L
-    x = lines["x_pu"].to_numpy(float)
-    ac = np.flatnonzero(~np.isnan(x))
-    a = np.zeros((len(ac), len(buses)))  # f = A θ with A_{l,bus0} = 1/x, A_{l,bus1} = −1/x
-    a[np.arange(len(ac)), buses.get_indexer(lines["bus0"].iloc[ac])] = 1.0 / x[ac]
-    a[np.arange(len(ac)), buses.get_indexer(lines["bus1"].iloc[ac])] = -1.0 / x[ac]
-    for f in flow[:, ac]:
+    u, v, x, flows = dc_edges(r)
+    a = np.zeros((len(x), len(buses)))  # f = A θ with A_{l,bus0} = 1/x, A_{l,bus1} = −1/x
+    a[np.arange(len(x)), u] = 1.0 / x
+    a[np.arange(len(x)), v] = -1.0 / x
+    for f in flows.T:
         theta = np.linalg.lstsq(a, f, rcond=None)[0]
         assert np.abs(a @ theta - f).max() < 1e-6 * max(1.0, np.abs(f).max())
     g = ac_graph(case)
+    existing = r.line_flow[lines.index].to_numpy().copy()  # T × L
+    if "lines.existing_flow" in r.model.var_blocks:
+        part = r.variable("lines.existing_flow")
+        existing[:, lines.index.get_indexer(part.columns)] = part.to_numpy()
     for members, signs in cycle_basis(g):
-        assert np.abs(flow[:, g.lines[members]] @ (signs * g.x[members])).max() < 1e-6
+        assert np.abs(existing[:, g.lines[members]] @ (signs * g.x[members])).max() < 1e-6
+    flow = r.line_flow[lines.index].to_numpy()
     new = pd.Series(0.0, index=lines.index)
     if "lines.p_new" in r.model.var_blocks:
         new.update(r.variable("lines.p_new"))
@@ -159,6 +203,83 @@ def test_continuous_expansion_under_kvl(backend: str, model: str) -> None:
     assert r.capacities.loc[("lines", "l13")].to_dict() == pytest.approx(
         {"existing_mw": 40.0, "new_mw": 20.0, "total_mw": 60.0})
     check_dc(r)
+
+
+# -- whole circuits under DC power flow (candidate circuits, Garver-style) -----------------
+
+def garver(flow_model: str, load: list[float] | None = None, **l13: Any) -> Case:
+    """g1 (10/MWh) at b1, g2 (50/MWh) at b2, both 200 MW; 120 MW of load at b3; l12 (b1→b2,
+    60 MW), l23 (b2→b3, 200 MW), l13 (b1→b3, 40 MW unless given), all x = 0.1 p.u.; l13 may
+    add circuits of 40 MW at 30 per MW (lifetime 1 year, rate 0: 1,200 a circuit)."""
+    lines = [line("l12", "b1", "b2", 60.0), line("l23", "b2", "b3", 200.0),
+             line("l13", "b1", "b3", 40.0, **{"extendable": True, "circuit_mw": 40.0,
+                                                "capex_per_mw": 30.0, "lifetime_yr": 1.0,
+                                                **l13})]
+    return dc_case(flow_model, BUSES3, GENS3, {"load": ("b3", load or [120.0])}, lines)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("model", ["kvl", "ptdf"])
+def test_whole_circuits_change_the_susceptance(backend: str, model: str) -> None:
+    """Each new circuit of l13 has the existing line's x = 0.1 (same reactance per MW), so with
+    n new circuits l13 is 1 + n circuits in parallel, x13 = 0.1/(1 + n), each carrying
+    f13/(1 + n) ≤ 40. Of power sent b1→b3 the share on l13 is 0.2/(0.2 + x13), of power sent
+    b2→b3 it is 0.1/(0.2 + x13); with D = 120 = g1 + g2:
+    n = 0: f13 = (2 g1 + g2)/3 = (g1 + 120)/3 ≤ 40: g1 = 0, g2 = 120, cost 6,000;
+    n = 1: f13 = (4 g1 + 2 g2)/5 = (2 g1 + 240)/5 ≤ 80: g1 = 80, g2 = 40, 800 + 2,000 + 1,200
+    = 4,000;
+    n = 2: f13 = (6 g1 + 3 g2)/7 = (3 g1 + 360)/7 ≤ 120: g1 ≤ 160, so g1 = 120: 1,200 + 2,400
+    = 3,600;  n = 3: 1,200 + 3,600 = 4,800 (cap_max 160 allows 3).
+    So n = 2 (80 MW), objective 3,600; f13 = 6/7 × 120 = 720/7 MW split equally over the
+    existing line and the two circuits (240/7 each), f12 = f23 = 120/7; prices all 10 (no
+    limit binds). A model that kept l13's reactance (continuous expansion) would see n = 1
+    suffice ((g1 + 120)/3 ≤ 80 lets g1 = 120: 1,200 + 1,200 = 2,400) and build too little."""
+    r = gridopt.solve(garver(model, cap_max_mw=160.0), backend=backend)
+    assert r.model.is_mip
+    assert r.objective == pytest.approx(3600.0, rel=1e-6)
+    assert r.variable("lines.n_new")["l13"] == pytest.approx(2.0)
+    assert r.variable("lines.circuit_built").round().tolist() == [1.0, 1.0, 0.0]
+    assert r.line_flow.iloc[0].to_dict() == pytest.approx(
+        {"l12": 120.0 / 7, "l23": 120.0 / 7, "l13": 720.0 / 7}, abs=1e-6)
+    assert r.variable("lines.existing_flow")["l13"].iloc[0] == pytest.approx(240.0 / 7)
+    assert r.variable("lines.circuit_flow").iloc[0].to_numpy() == pytest.approx(
+        [240.0 / 7, 240.0 / 7, 0.0], abs=1e-6)
+    assert r.prices.iloc[0].to_numpy() == pytest.approx([10.0, 10.0, 10.0])
+    assert r.capacities.loc[("lines", "l13"), "new_units"] == 2
+    check_dc(r)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("model", ["kvl", "ptdf"])
+def test_a_candidate_circuit_may_stay_unbuilt(backend: str, model: str) -> None:
+    """l13 has no existing capacity (a candidate line, x 0.1 per circuit), one circuit of
+    40 MW free of cost (cap_max 40). Unbuilt, all power takes b1→b2→b3: f12 = g1 ≤ 60, so
+    g1 = 60, g2 = 60: 3,600. Built, the triangle has equal reactances and
+    f13 = (g1 + 120)/3 ≤ 40 forces g1 = 0: 6,000. So it stays unbuilt even at no cost (a
+    transport model would build it: g1 = 100, 2,000); its Kirchhoff rows are relaxed by
+    their big-M: |x13 · 0 − (x12 f12 + x23 f23)| = 0.1 × 60 + 0.1 × 120 = 18 ≤ M = 4 + 6 + 20."""
+    r = gridopt.solve(garver(model, cap_fwd_mw=0.0, cap_max_mw=40.0, capex_per_mw=0.0),
+                      backend=backend)
+    assert r.objective == pytest.approx(3600.0, rel=1e-6)
+    assert r.variable("lines.n_new")["l13"] == pytest.approx(0.0)
+    assert r.line_flow.iloc[0].to_dict() == pytest.approx({"l12": 60.0, "l23": 120.0,
+                                                           "l13": 0.0}, abs=1e-6)
+    check_dc(r)
+    transport = gridopt.solve(garver("transport", cap_fwd_mw=0.0, cap_max_mw=40.0,
+                                     capex_per_mw=0.0), backend=backend)
+    assert transport.objective == pytest.approx(2000.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_candidate_circuits_over_several_hours(backend: str) -> None:
+    """Loads 120, 60, 100 MW: one set of built circuits serves every hour; KVL and PTDF give
+    the same objective and flows, and every hour obeys Kirchhoff over the built circuits."""
+    kvl, ptdf_r = (gridopt.solve(garver(model, [120.0, 60.0, 100.0], cap_max_mw=160.0),
+                                 backend=backend) for model in ("kvl", "ptdf"))
+    for r in (kvl, ptdf_r):
+        check_dc(r)
+    assert kvl.objective == pytest.approx(ptdf_r.objective, rel=1e-6)
+    assert kvl.line_flow.to_numpy() == pytest.approx(ptdf_r.line_flow.to_numpy(), abs=1e-5)
 
 
 # -- line expansion (transport) --------------------------------------------------------------
@@ -377,15 +498,23 @@ def test_bad_expansion_columns(columns: dict[str, Any], column: str, rule: str) 
     assert problems_of("transport", **columns) == [("lines.csv", 4, column, rule)]
 
 
-def test_whole_circuits_refused_with_dc_power_flow() -> None:
-    """A new circuit would change the line's reactance: refused under kvl/ptdf (the error
-    names the row and column), allowed under transport and on a DC line (x_pu blank)."""
+def test_candidate_circuits_need_a_bound_and_a_path() -> None:
+    """Whole circuits under kvl/ptdf need a finite cap_max_mw (one binary per circuit) and a
+    path of existing AC lines between the line's buses (its big-M); transport needs neither,
+    nor does a DC line (x_pu blank)."""
     whole = {"extendable": True, "circuit_mw": 25.0}
     for model in ("kvl", "ptdf"):
-        found = problems_of(model, **whole)
-        assert found == [("lines.csv", 4, "circuit_mw", "line-circuits-dc-pf")]
+        assert problems_of(model, **whole) == [
+            ("lines.csv", 4, "cap_max_mw", "line-circuits-cap-max")]
     three_bus("transport", **whole)
     three_bus("kvl", **whole, x_pu=np.nan)
+    three_bus("kvl", **whole, cap_max_mw=90.0)
+    lines = [line("l12", "b1", "b2", 60.0, None), line("l23", "b2", "b3", 100.0),
+             line("l13", "b1", "b3", 0.0, **whole, cap_max_mw=50.0)]
+    with pytest.raises(CaseError) as caught:
+        dc_case("kvl", BUSES3, GENS3, {"load": ("b3", [90.0])}, lines)
+    assert [(p.file, p.row, p.column, p.rule) for p in caught.value.problems] == [
+        ("lines.csv", 4, "circuit_mw", "line-circuits-path")]
 
 
 def test_bad_flow_model_key() -> None:

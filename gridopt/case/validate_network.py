@@ -3,14 +3,15 @@
 Ranges (x_pu any number, circuit_mw > 0, cap_fwd_mw ≤ cap_max_mw, …) are the schema's; here
 the rules that depend on ``case.yaml: network: flow_model``. Rule ids:
 
-=======================  ================================================================
-``line-reactance``       with ``flow_model: kvl`` or ``ptdf``, an AC line (x_pu given) has
-                         x_pu ≤ 0; DC power flow needs x_pu > 0 (blank = a DC link)
-``line-circuits-dc-pf``  with ``flow_model: kvl`` or ``ptdf``, an extendable AC line gives
-                         ``circuit_mw``: whole new circuits change the line's reactance, which
-                         gridopt does not model; give no circuit_mw (continuous expansion at
-                         a fixed reactance) or use ``flow_model: transport``
-=======================  ================================================================
+==========================  ============================================================
+``line-reactance``          with ``flow_model: kvl`` or ``ptdf``, an AC line (x_pu given)
+                            has x_pu ≤ 0; DC power flow needs x_pu > 0 (blank = a DC link)
+``line-circuits-cap-max``   with ``flow_model: kvl`` or ``ptdf``, an extendable AC line with
+                            ``circuit_mw`` (candidate circuits, a binary each) has no finite
+                            ``cap_max_mw``, so the number of candidates is not bounded
+``line-circuits-path``      such a line's buses are not joined by existing AC lines of
+                            finite limits (its disjunctive Kirchhoff rows need one)
+==========================  ============================================================
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from gridopt.case.case import Problem
 from gridopt.case.cells import flag
+from gridopt.components.circuits import existing_network, flow_limits
+from gridopt.components.power_flow import circuit_paths
 
 FILE = "lines.csv"
 #: Flow models that write Kirchhoff's voltage law (``case.yaml: network: flow_model``).
@@ -54,13 +58,39 @@ def check_lines(config: object, table: Any, limit: int = 20) -> list[Problem]:
                          lambda i: f"{table.label(i)} has x_pu {x[i]:g}; with flow_model "
                                    f"{model} an AC line needs x_pu > 0 (leave it blank for a "
                                    "controllable DC line)", limit)
-    if {"x_pu", "circuit_mw", "extendable"} <= set(table.values):
-        ac = table.given["x_pu"]
-        whole = ac & table.values["extendable"] & table.given["circuit_mw"]
-        problems += flag(FILE, table.lines, "circuit_mw", "line-circuits-dc-pf", whole,
-                         lambda i: f"{table.label(i)} is an extendable AC line with circuit_mw "
-                                   f"{table.values['circuit_mw'][i]:g}; with flow_model "
-                                   f"{model} new capacity keeps the line's reactance, so it "
-                                   "cannot come in whole circuits: leave circuit_mw blank or "
-                                   "use flow_model transport", limit)
+    return problems + _check_circuits(table, model, limit)
+
+
+_CIRCUIT_COLUMNS = ("bus0", "bus1", "x_pu", "circuit_mw", "extendable", "cap_fwd_mw",
+                    "cap_rev_mw", "cap_max_mw")
+
+
+def _check_circuits(table: Any, model: str, limit: int) -> list[Problem]:
+    """Candidate circuits need a finite cap_max_mw and a path of existing AC lines."""
+    if any(c not in table.values or not table.ok[c].all() for c in _CIRCUIT_COLUMNS):
+        return []  # those problems come first
+    v = table.values
+    cand = v["extendable"] & table.given["x_pu"] & table.given["circuit_mw"]
+    if not cand.any():
+        return []
+    cap_max = v["cap_max_mw"]
+    unbounded = cand & ~np.isfinite(cap_max)
+    problems = flag(FILE, table.lines, "cap_max_mw", "line-circuits-cap-max", unbounded,
+                    lambda i: f"{table.label(i)} is built in whole circuits of "
+                              f"{v['circuit_mw'][i]:g} MW under flow_model {model}: give it "
+                              "a finite cap_max_mw (each candidate circuit has a binary)",
+                    limit)
+    frame = pd.DataFrame({k: v[k] for k in ("x_pu", "extendable", "cap_fwd_mw", "cap_rev_mw",
+                                            "cap_max_mw", "circuit_mw")})
+    frame["circuit_mw"] = np.where(cand, frame["circuit_mw"], np.nan)
+    existing = existing_network(frame, cand)
+    paths = circuit_paths(v["bus0"], v["bus1"], v["x_pu"], flow_limits(frame, cand), existing,
+                          cand)
+    none = np.zeros(len(cand), bool)
+    none[np.flatnonzero(cand)] = [p is None for p in paths]
+    problems += flag(FILE, table.lines, "circuit_mw", "line-circuits-path", none,
+                     lambda i: f"{table.label(i)} is built in whole circuits under flow_model "
+                               f"{model}, but its buses '{v['bus0'][i]}' and '{v['bus1'][i]}' "
+                               "are not joined by existing AC lines of finite capacity, which "
+                               "its disjunctive Kirchhoff rows need", limit)
     return problems

@@ -10,9 +10,11 @@ For bus b, line l, cycle c and snapshot t:
 - ``lines.flow`` bounds: −F^rev_l ≤ f_{l,t} ≤ F^fwd_l (a line that is not extendable)
 - ``lines.flow_upper`` / ``lines.flow_lower``: f_{l,t} − p^new_l ≤ F^fwd_l,
   f_{l,t} + p^new_l ≥ −F^rev_l (extendable l; 0 ≤ p^new_l ≤ F^max_l − max(F^fwd_l, F^rev_l))
-- ``lines.p_new_circuits``: p^new_l − S_l n^new_l = 0, n^new_l integer (``circuit_mw`` given)
+- ``lines.p_new_circuits``: p^new_l − S_l n^new_l = 0, n^new_l integer (``circuit_mw`` given);
+  under DC power flow an AC line's circuits are candidates with a binary each and
+  disjunctive Kirchhoff rows (:mod:`gridopt.components.circuits`)
 - ``lines.kvl`` (``flow_model: kvl``): Σ_{l∈c} C_{l,c} x_l f_{l,t} / max_{l∈c} x_l = 0 on a
-  cycle basis of the AC lines (x_pu given)
+  cycle basis of the existing AC lines (x_pu given; f^e for a line with candidate circuits)
 - ``buses.net_injection`` and ``lines.ptdf`` (``flow_model: ptdf``):
   P_{b,t} − Σ_l K_{b,l} f_{l,t} = 0 and f_{l,t} − Σ_b H_{l,b} P_{b,t} = 0 for AC lines
 - objective: Σ_{b,t} w · VOLL_b · u_{b,t} + Σ_l (CRF_l · C^cap_l + C^fom_l) · p^new_l
@@ -23,12 +25,15 @@ Lines without x_pu are controllable (DC, NTC) links under every flow model.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
 from gridopt.components._common import annuity, bus_positions
 from gridopt.components.carriers import electric_buses
+from gridopt.components.circuits import add_circuits
 from gridopt.components.power_flow import ac_graph, cycle_basis, flow_model, ptdf
 from gridopt.model.arrays import ArrayModel
 
@@ -93,8 +98,23 @@ def add_lines(m: ArrayModel, case: Case) -> None:
     if ext.any():
         new_col[ext] = _add_line_expansion(m, case, f[ext], lines[ext])
     _add_line_costs(m, case, new_col)
+    flows = m.state(ExistingFlows).set(f)
+    add_circuits(m, case, f, flows)
     if flow_model(case) == "kvl":
-        _add_kvl(m, case, f)
+        _add_kvl(m, case, flows)
+
+
+@dataclass
+class ExistingFlows:
+    """Per line and snapshot, the column of the flow that obeys the existing AC network's
+    KVL or PTDF rows: f_{l,t}, or the existing part f^e_{l,t} of a line with candidate
+    circuits (:mod:`gridopt.components.circuits`)."""
+
+    cols: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
+
+    def set(self, f: np.ndarray) -> np.ndarray:
+        self.cols = f.copy()
+        return self.cols
 
 
 def _add_line_expansion(m: ArrayModel, case: Case, f: np.ndarray,
@@ -176,7 +196,7 @@ def _add_ptdf(m: ArrayModel, case: Case) -> None:
                             np.inf).index()
     pos = np.full(g.n_bus, -1, np.int64)
     pos[used] = np.arange(len(used))
-    f = m.var("lines.flow")[g.lines]
+    f = m.state(ExistingFlows).cols[g.lines]
     steps = np.arange(n_t)[None, :]
     entries = [(np.arange(p_inj.size).reshape(p_inj.shape), p_inj, 1.0)]
     for ends, sign in ((g.bus0, -1.0), (g.bus1, 1.0)):  # − K_{b,l} f_{l,t}
