@@ -366,6 +366,24 @@ def test_reserve_load_share_counts_electricity_load_only() -> None:
     assert requirement_mw(case).ravel() == pytest.approx([5.0])
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_system_wide_reserve_is_held_at_electricity_buses_only(backend: str) -> None:
+    """A 20 MW up-reserve over every bus (blank), 1,000 per MW short. 'cheap' (60 MW at 10)
+    serves the 50 MW electricity load and holds its 10 MW of headroom; the hydrogen plant
+    (100 MW at 5, 10 MW of hydrogen load) holds no electricity reserve, so 10 MW are short:
+    500 + 50 + 10,000 = 10,550 (counting the h2 bus it would be 550)."""
+    case = make_case(1, [gen("cheap", bus="el", p_nom_mw=60.0, vom_per_mwh=10.0,
+                             provides_reserve="true"),
+                         gen("h2_plant", bus="h2", p_nom_mw=100.0, vom_per_mwh=5.0,
+                             provides_reserve="true")],
+                     {"city": [50.0], "h2": [10.0]}, buses=["el", "h2"],
+                     carriers={"h2": "hydrogen"}, load_bus={"city": "el", "h2": "h2"},
+                     reserves=[{"name": "up", "direction": "up", "fixed_mw": 20.0,
+                                "shortfall_cost_per_mwh": 1000.0}])
+    r = solve(case, backend)
+    assert r.objective == pytest.approx(10550.0)
+
+
 # -- representative periods -------------------------------------------------------------------
 def three_days() -> Case:
     """72 h: a cheap 10/MWh source on day 1 only, dear 100/MWh always, 10 MW of electricity

@@ -33,6 +33,7 @@ from gridopt.case.case import Case
 from gridopt.case.schema import TRUE_WORDS
 from gridopt.components._common import extendable_columns
 from gridopt.components.carriers import electric_buses
+from gridopt.components.carriers import electric_buses
 from gridopt.components.commitment import committable, retrofits, units
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity
@@ -46,12 +47,14 @@ SOLAR_WORDS = ("solar", "pv")
 
 
 def bus_sets(case: Case) -> list[np.ndarray]:
-    """Per requirement, the positions of its buses in the bus table (blank: every bus)."""
+    """Per requirement, the positions of its buses in the bus table (blank: every electricity
+    bus, ``models/links.md``: a hydrogen or heat bus holds no electricity reserve)."""
     buses = case.table("buses").index
+    every = np.flatnonzero(electric_buses(case))
     out = []
     for text in case.table(FAMILY)["buses"]:
         names = [b.strip() for b in str(text).split(";") if b.strip()]
-        out.append(np.arange(len(buses)) if not names else buses.get_indexer(names))
+        out.append(every if not names else buses.get_indexer(names))
     return out
 
 
