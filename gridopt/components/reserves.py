@@ -33,7 +33,6 @@ from gridopt.case.case import Case
 from gridopt.case.schema import TRUE_WORDS
 from gridopt.components._common import extendable_columns
 from gridopt.components.carriers import electric_buses
-from gridopt.components.carriers import electric_buses
 from gridopt.components.commitment import committable, retrofits, units
 from gridopt.components.network import bus_demand
 from gridopt.components.storage import energy_capacity
