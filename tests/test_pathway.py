@@ -537,3 +537,20 @@ def test_an_infeasible_pathway_is_explained_in_the_years_names(tmp_path: Path) -
     assert res.exit_code == 2, res.output
     assert "year 2030: bus 'b' balance" in res.output and "2025" not in res.output
     assert "100" in res.output
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_committed_fleet_that_retires_has_no_units_in_later_years() -> None:
+    """A committable coal cluster (2 × 100 MW) retiring in 2030: in 2030 it has no unit to
+    commit (0 on, no start), the new plant serves the load; both backends agree."""
+    gens = [gen("coal", "coal", p_nom_mw=200.0, committable=True, unit_size_mw=100.0,
+                p_min_pu=0.4, vom_per_mwh=20.0, retire_year=2030, startup_cost=1000.0),
+            gen("new", extendable=True, capex_per_mw=1e5, lifetime_yr=30.0, vom_per_mwh=30.0)]
+    case = pathway_case(gens, [50.0, 120.0, 80.0])
+    r, p = solve_pathway(case), solve_pathway(case, backend="pyomo")
+    assert r.ok and p.ok
+    assert p.objective == pytest.approx(r.objective, rel=1e-9)
+    on = r.years[2030].tables()["commitment"]["units_on"]
+    assert on.abs().max() == pytest.approx(0.0, abs=1e-9)
+    assert r.years[2030].dispatch["new"].to_numpy() == pytest.approx([50.0, 120.0, 80.0])
+    assert r.capacity_path().loc["coal"].to_numpy() == pytest.approx([200.0, 0.0])

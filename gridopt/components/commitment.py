@@ -96,6 +96,14 @@ def committable(case: Case) -> np.ndarray:
     return gens["committable"].to_numpy(bool)
 
 
+def _unit_size(p_nom: np.ndarray, n: np.ndarray, given: pd.Series) -> np.ndarray:
+    """S = P̄ / N; for a generator out of service in the modelled year (P̄ = 0, N = 0, see
+    ``build_year``/``retire_year``) its ``unit_size_mw`` (or 0): no unit can be committed."""
+    size = given.to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, p_nom / np.where(n > 0, n, 1.0), np.nan_to_num(size))
+
+
 def units(case: Case) -> Units:
     """The committable generators of ``case`` (equal snapshots: see :func:`refuse_periods`)."""
     gens = case.table(GENERATORS)
@@ -108,7 +116,7 @@ def units(case: Case) -> Units:
     u0 = np.where(np.isnan(u0), n, np.rint(u0))
     held = g["hours_in_state_initial"].to_numpy(float)
     return Units(
-        names=g.index, position=pos, n=n, size=p_nom / n,
+        names=g.index, position=pos, n=n, size=_unit_size(p_nom, n, g["unit_size_mw"]),
         p_min=g["p_min_pu"].to_numpy(float),
         up=_steps(g["min_up_h"].to_numpy(float), dt, 1),
         down=_steps(g["min_down_h"].to_numpy(float), dt, 1),
