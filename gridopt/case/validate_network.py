@@ -24,8 +24,7 @@ import pandas as pd
 
 from gridopt.case.case import Problem
 from gridopt.case.cells import flag
-from gridopt.components.circuits import existing_network, flow_limits
-from gridopt.components.power_flow import circuit_paths
+from gridopt.case.grid import circuit_paths, existing_network, flow_limits
 
 FILE = "lines.csv"
 #: Flow models that write Kirchhoff's voltage law (``case.yaml: network: flow_model``).

@@ -21,32 +21,18 @@ import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
-from gridopt.components.power_flow import (
-    candidate_lines,
+from gridopt.case.grid import (
     circuit_paths,
     circuit_reactance,
+    existing_network,
+    flow_limits,
     has_existing,
 )
+from gridopt.components.power_flow import candidate_lines
 from gridopt.model.arrays import ArrayModel
 
 #: Room for new circuits counts whole within this many circuits (as for generator units).
 UNIT_TOLERANCE = 1e-9
-
-
-def flow_limits(lines: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
-    """The largest |f| each line's existing-network part can carry: F^max_l for an extendable
-    line with continuous expansion (may be ∞), else max(F^fwd_l, F^rev_l)."""
-    fwd, rev = lines["cap_fwd_mw"].to_numpy(float), lines["cap_rev_mw"].to_numpy(float)
-    rev = np.where(np.isnan(rev), fwd, rev)
-    ext = lines["extendable"].to_numpy(bool) & ~candidates
-    return np.where(ext, lines["cap_max_mw"].to_numpy(float), np.maximum(fwd, rev))
-
-
-def existing_network(lines: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
-    """The lines of the existing AC network: x_pu given, and not a candidate line without
-    existing capacity."""
-    return (~np.isnan(lines["x_pu"].to_numpy(float))
-            & ~(candidates & ~has_existing(lines)))
 
 
 def add_circuits(m: ArrayModel, case: Case, f: np.ndarray, flows: np.ndarray) -> None:

@@ -16,13 +16,13 @@ a line without one is a controllable (DC, NTC) link and is no part of this graph
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from gridopt.case.case import Case
+from gridopt.case.grid import has_existing
 from gridopt.components._common import bus_positions
 
 #: The flow models of ``case.yaml: network: flow_model``.
@@ -62,11 +62,6 @@ def ac_graph(case: Case) -> AcGraph:
                    bus_positions(buses, lines["bus1"])[ac], x[ac])
 
 
-def has_existing(lines: pd.DataFrame) -> np.ndarray:
-    """Whether each line has existing capacity in some direction."""
-    return (lines["cap_fwd_mw"].to_numpy(float) > 0) | (lines["cap_rev_mw"].to_numpy(float) > 0)
-
-
 def candidate_lines(case: Case) -> np.ndarray:
     """Lines built in whole candidate circuits with DC power flow (bool per line): extendable
     AC lines with ``circuit_mw`` under ``flow_model: kvl`` or ``ptdf``."""
@@ -75,45 +70,6 @@ def candidate_lines(case: Case) -> np.ndarray:
         return np.zeros(len(lines), bool)
     return (lines["extendable"].to_numpy(bool) & ~np.isnan(lines["x_pu"].to_numpy(float))
             & ~np.isnan(lines["circuit_mw"].to_numpy(float)))
-
-
-def circuit_reactance(x: np.ndarray, existing_mw: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """x^c_l: the reactance of one new circuit, x_l F_l / S_l (the same reactance per MW of
-    rating as the existing line, F_l = max(F^fwd_l, F^rev_l)), or x_l without existing
-    capacity (x_pu is then the circuit's own)."""
-    return np.where(existing_mw > 0, x * existing_mw / size, x)
-
-
-def circuit_paths(bus0: np.ndarray, bus1: np.ndarray, x: np.ndarray, limit: np.ndarray,
-                  existing: np.ndarray, candidates: np.ndarray
-                  ) -> list[tuple[np.ndarray, np.ndarray] | None]:
-    """For each candidate line, a path between its buses over existing AC lines: the lines
-    and their signs (+1 run bus0 → bus1), or ``None`` when there is none with finite limits.
-
-    ``existing`` marks the lines of the existing AC network (with x_l and finite or infinite
-    ``limit``, the largest |f| the line can carry); a path minimises Σ x_l · limit_l, so
-    that the big-M of the disjunctive rows (``models/network.md``) is the smallest this
-    simple rule gives. A candidate with existing capacity is its own path (parallel).
-    """
-    graph = nx.Graph()
-    for line in np.flatnonzero(existing & np.isfinite(limit)):
-        u, v, w = bus0[line], bus1[line], x[line] * limit[line]
-        if not graph.has_edge(u, v) or w < graph.edges[u, v]["weight"]:
-            graph.add_edge(u, v, weight=w, line=line)
-    out: list[tuple[np.ndarray, np.ndarray] | None] = []
-    for line in np.flatnonzero(candidates):
-        if existing[line] and np.isfinite(limit[line]):
-            out.append((np.array([line]), np.array([1.0])))
-            continue
-        try:
-            nodes = nx.shortest_path(graph, bus0[line], bus1[line], weight="weight")
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
-            out.append(None)
-            continue
-        members = [graph.edges[u, v]["line"] for u, v in pairwise(nodes)]
-        signs = [1.0 if bus0[m] == u else -1.0 for m, u in zip(members, nodes, strict=False)]
-        out.append((np.array(members), np.array(signs)))
-    return out
 
 
 def island_of(g: AcGraph) -> np.ndarray:
