@@ -24,6 +24,7 @@ from gridopt.case.case import Case, CaseError
 from gridopt.case.validate import validate_tables
 from gridopt.components.power_flow import ac_graph, cycle_basis, island_table, ptdf
 from gridopt.model.build import build_model
+from gridopt.results.write import write_results
 
 BACKENDS = ["highs", "pyomo"]
 TOL = 1e-6
@@ -451,6 +452,21 @@ def test_two_islands(backend: str, model: str) -> None:
     assert r.prices.iloc[0].to_numpy() == pytest.approx([10.0, 10.0, 40.0, 40.0])
     assert r.tables()["islands"]["island"].tolist() == [0, 0, 1, 1]
     check_dc(r)
+
+
+def test_run_writes_islands_and_line_capacities(tmp_path: Any) -> None:
+    """The written results of a DC power-flow case: ``islands.csv`` (bus, island, slack),
+    ``capacities.csv`` with the lines' existing, new and total MW, and the flow model and
+    number of islands in ``summary.json``."""
+    r = gridopt.solve(three_bus("kvl", extendable=True, capex_per_mw=60.0, lifetime_yr=1.0))
+    folder = write_results(r, tmp_path / "out")
+    islands = pd.read_csv(folder / "islands.csv", index_col=0)
+    assert islands["island"].tolist() == [0, 0, 0] and set(islands["slack"]) == {"b1"}
+    caps = pd.read_csv(folder / "capacities.csv", index_col=[0, 1])
+    assert caps.loc[("lines", "l13"), "total_mw"] == pytest.approx(60.0)
+    summary = r.summary()
+    assert summary["flow_model"] == "kvl" and summary["islands"] == 1
+    assert "islands" not in gridopt.solve(three_bus("transport")).summary()
 
 
 def test_transport_is_the_default() -> None:

@@ -553,6 +553,9 @@ class Results:
                               "n_original": p.n_original, "linked": p.linked,
                               "segments": _segments_per_period(p),
                               "weights": [float(x) for x in p.count]}
+        if flow_model(self.case) != "transport":  # DC power flow (models/network.md)
+            out["flow_model"] = flow_model(self.case)
+            out["islands"] = int(island_table(self.case)["island"].nunique())
         electric = electric_buses(self.case)  # system electricity: electricity buses only
         if sol.x is not None:  # optimal, or the best solution found at a limit
             w = self.case.weights
