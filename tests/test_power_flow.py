@@ -377,6 +377,7 @@ MESH_LINES = [
     line("a41", "n4", "n1", 100.0, 0.12),
     line("b56", "n5", "n6", 80.0, 0.05),
     line("d25", "n2", "n5", 30.0, None),  # a controllable DC link between islands
+    line("d24", "n2", "n4", 20.0, None),  # and one within island 0, beside its AC lines
 ]
 MESH_GENS = [{"name": "g1", "bus": "n1", "p_nom_mw": 200.0, "vom_per_mwh": 10.0},
              {"name": "g2", "bus": "n2", "p_nom_mw": 100.0, "vom_per_mwh": 30.0},
@@ -388,8 +389,9 @@ MESH_LOADS = {"l3": ("n3", [120.0, 160.0, 90.0]), "l4": ("n4", [40.0, 50.0, 30.0
 
 
 def mesh(flow_model: str) -> Case:
-    """Island 0: n1–n4 with six AC lines (a 2-cycle of the parallel a12/a12b and two loops),
-    island 1: n5–n6 (one AC line), fed also over the DC link d25 from n2; island 2: n7 alone."""
+    """Island 0: n1–n4 with six AC lines (a 2-cycle of the parallel a12/a12b and two loops)
+    and a DC link n2→n4, island 1: n5–n6 (one AC line), fed also over the DC link d25 from n2;
+    island 2: n7 alone."""
     return dc_case(flow_model, MESH_BUSES, MESH_GENS, MESH_LOADS, MESH_LINES)
 
 
