@@ -163,6 +163,29 @@ def validate(case: CaseArg = None) -> None:
         _print_problems(problems, case)
         raise typer.Exit(1)
     console.print(f"[green]ok[/green]: {_safe(str(case or 'default case'))} is a valid case")
+    _print_islands(c)
+
+
+def _print_islands(case: Case) -> None:
+    """With DC power flow: the islands of the AC network and the cycles KVL is written on."""
+    from gridopt.components.power_flow import (
+        ac_graph,
+        cycle_basis,
+        flow_model,
+        island_table,
+    )
+
+    model = flow_model(case)
+    if model == "transport":
+        return
+    islands = island_table(case)
+    alone = int((islands["n_buses"] == 1).sum())
+    console.print(f"DC power flow ({model}): {islands['island'].nunique()} island(s) "
+                  f"({alone} bus(es) without AC lines), "
+                  f"{len(cycle_basis(ac_graph(case)))} independent cycle(s)")
+    for k, group in islands[islands["n_ac_lines"] > 0].groupby("island"):
+        console.print(f"  island {k}: {len(group)} buses, {group['n_ac_lines'].iloc[0]} AC "
+                      f"lines, slack {_safe(str(group['slack'].iloc[0]))}")
 
 
 @app.command()

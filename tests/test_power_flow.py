@@ -471,6 +471,40 @@ def test_run_writes_islands_and_line_capacities(tmp_path: Any) -> None:
     assert "islands" not in gridopt.solve(three_bus("transport")).summary()
 
 
+def test_validate_reports_islands(tmp_path: Any) -> None:
+    """``gridopt validate`` of a DC power-flow case names its islands and cycles (the meshed
+    case: 3 islands, one of them the lone bus n7, 3 cycles); a transport case does not."""
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    folder = tmp_path / "mesh"
+    folder.mkdir()
+    config = "".join(f"{k}: {v}\n" for k, v in (("name", "mesh"), ("currency", "EUR"),
+                                                 ("voll_per_mwh", 10000)))
+    config += ("snapshots:\n  start: 2030-01-01 00:00\n  hours: 3\n  annualise: false\n"
+               "network:\n  flow_model: kvl\n")
+    (folder / "case.yaml").write_text(config)
+    pd.DataFrame({"name": MESH_BUSES}).to_csv(folder / "buses.csv", index=False)
+    pd.DataFrame([{"carrier": "gas", **g} for g in MESH_GENS]).to_csv(
+        folder / "generators.csv", index=False)
+    pd.DataFrame({"name": list(MESH_LOADS), "bus": [b for b, _ in MESH_LOADS.values()]}).to_csv(
+        folder / "loads.csv", index=False)
+    pd.DataFrame(MESH_LINES).to_csv(folder / "lines.csv", index=False)
+    pd.DataFrame({"hour": [1, 2, 3], **{n: v for n, (_, v) in MESH_LOADS.items()}}).to_csv(
+        folder / "load_mw.csv", index=False)
+    res = CliRunner().invoke(app, ["validate", str(folder)])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())  # rich wraps long lines
+    assert "3 island(s) (1 bus(es) without AC lines), 3 independent cycle(s)" in said
+    assert "island 0: 4 buses, 6 AC lines, slack n1" in said
+    assert "island 1: 2 buses, 1 AC lines, slack n5" in said
+    text = (folder / "case.yaml").read_text().replace("flow_model: kvl", "flow_model: transport")
+    (folder / "case.yaml").write_text(text)
+    res = CliRunner().invoke(app, ["validate", str(folder)])
+    assert res.exit_code == 0 and "DC power flow" not in res.output
+
+
 def test_transport_is_the_default() -> None:
     """No ``network`` key: the transport model (no KVL or PTDF rows), the same model as
     ``flow_model: transport``."""
