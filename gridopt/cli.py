@@ -604,6 +604,48 @@ def diagnose_case(case: CaseArg = None, elastic: Annotated[bool, typer.Option(
         raise typer.Exit(2)
 
 
+@app.command()
+def sweep(spec: Annotated[Path, typer.Argument(help="The sweep's SPEC.yaml.",
+                                               show_default=False)],
+          out: Annotated[Path, typer.Option("--out", "-o", help="Sweep folder.")] = Path(
+              "out-sweep"),
+          workers: Annotated[int, typer.Option(
+              "--workers", min=1, help="Worker processes of the local Dask cluster.")] = 2,
+          scheduler: Annotated[str | None, typer.Option(
+              "--scheduler", show_default=False,
+              help="Address of an existing Dask scheduler (tcp://host:8786) instead of a "
+                   "local cluster.")] = None,
+          show_progress: Annotated[bool, typer.Option(
+              "--progress/--no-progress", help="Show the progress bar.")] = True,
+          dry_run: Annotated[bool, typer.Option(
+              "--dry-run", help="List the scenarios and which have results; solve nothing.")]
+          = False) -> None:
+    """Run a scenario sweep on Dask (models/ and README, "Scenario sweeps"): every scenario
+    of SPEC.yaml without a result in OUT, then the table (results.csv, results.parquet) and
+    the plots. Run again to finish an interrupted sweep. Exit 2 if a scenario failed."""
+    from gridopt.studies.store import SweepStore
+    from gridopt.studies.sweep import Study
+
+    study = _guard(lambda: Study(spec), spec)
+    scenarios = _guard(study.scenarios, spec)
+    done = SweepStore(out).done()
+    left = sum(s.key not in done for s in scenarios)
+    console.print(_safe(f"{study.spec.name}: {len(scenarios)} scenarios of "
+                        f"{study.base_path.name}, {len(scenarios) - left} with results in "
+                        f"{out}, {left} to run"))
+    if dry_run:
+        return
+    table = _out_guard(lambda: _interruptible(lambda: study.run(
+        out, workers=workers, scheduler=scheduler, progress=show_progress)))
+    failed = table[table["status"] != "ok"] if "status" in table else table.iloc[:0]
+    console.print(f"results written to [bold]{_safe(str(Path(out).resolve()))}[/bold] "
+                  "(results.csv, results.parquet, plots/)")
+    if len(failed):
+        for index, row in failed.head(10).iterrows():
+            err.print(_safe(f"scenario {index} failed: {str(row['error'])[:300]}"))
+        raise typer.Exit(2)
+
+
 import_app = typer.Typer(no_args_is_help=True,
                          help="Build a gridopt case folder from another dataset's files.")
 app.add_typer(import_app, name="import")

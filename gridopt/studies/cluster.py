@@ -38,12 +38,14 @@ def dask_client(scheduler: str | None = None, workers: int = 2,
     ``workers`` processes (closed on exit). Dask's own logging is kept at warnings."""
     distributed = require_distributed()
     logging.getLogger("distributed").setLevel(logging.WARNING)
+    # a worker still busy when the cluster closes is killed: say nothing of it
+    logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
     if scheduler:
         with distributed.Client(scheduler) as client:
             yield client
         return
     kwargs: dict[str, Any] = {"n_workers": workers, "threads_per_worker": threads_per_worker,
-                              "processes": True, "dashboard_address": None}
+                              "processes": True, "dashboard_address": ":0"}
     if memory_limit is not None:
         kwargs["memory_limit"] = memory_limit
     with distributed.LocalCluster(**kwargs) as cluster, distributed.Client(cluster) as client:
