@@ -13,6 +13,7 @@ from gridopt.case.io import read_case
 from gridopt.pathway import solve_pathway
 from gridopt.rolling import solve_rolling
 from gridopt.solve import export, solve, to_pyomo
+from gridopt.studies.sweep import Study
 
-__all__ = ["Case", "CaseError", "Problem", "__version__", "export", "read_case", "solve",
+__all__ = ["Case", "CaseError", "Problem", "Study", "__version__", "export", "read_case", "solve",
            "solve_pathway", "solve_rolling", "to_pyomo"]

@@ -269,3 +269,11 @@ def test_one_sweep_at_a_time_in_a_folder(tmp_path: Path) -> None:
     with SweepStore(tmp_path / "out").opened("first"), \
             pytest.raises(OutputError, match="another sweep is running"):
         study.run(tmp_path / "out", progress=False)
+
+
+def test_the_readme_sweep_spec_is_valid() -> None:
+    """docs/luzhou-sweep.yaml (the README's example) reads, names the shipped case and has
+    3 × 4 × 4 scenarios."""
+    study = Study(Path(__file__).parents[1] / "docs" / "luzhou-sweep.yaml")
+    assert study.base_path.name == "luzhou-2030"
+    assert len(study.scenarios()) == 48

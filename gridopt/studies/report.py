@@ -16,15 +16,12 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from gridopt.studies.spec import Plot
+from gridopt.studies.spec import Plot, Spec
 from gridopt.studies.store import SweepStore, write_atomic
-
-if TYPE_CHECKING:
-    from gridopt.studies.sweep import Study
 
 
 class _Bar:
@@ -63,7 +60,7 @@ def progress_bar(total: int, done: int, show: bool = True) -> Iterator[_Bar]:
         yield _Bar(progress, task)
 
 
-def write_report(study: Study, store: SweepStore, table: pd.DataFrame) -> None:
+def write_report(spec: Spec, store: SweepStore, table: pd.DataFrame) -> None:
     """``results.csv``, ``results.parquet``, ``plots/*.png`` and ``spec.yaml`` in the sweep
     folder, each written atomically."""
     out = store.out
@@ -71,8 +68,8 @@ def write_report(study: Study, store: SweepStore, table: pd.DataFrame) -> None:
     buffer = io.BytesIO()
     _parquet_safe(table).to_parquet(buffer)
     write_atomic(out / "results.parquet", buffer.getvalue())
-    write_atomic(out / "spec.yaml", json.dumps(study.spec.model_dump(), indent=1))
-    plots = study.spec.plots or default_plots(study)
+    write_atomic(out / "spec.yaml", json.dumps(spec.model_dump(), indent=1))
+    plots = spec.plots or default_plots(spec)
     (out / "plots").mkdir(exist_ok=True)
     ok = table[table["status"] == "ok"] if "status" in table else table
     for i, plot in enumerate(plots):
@@ -89,8 +86,8 @@ def _parquet_safe(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def default_plots(study: Study) -> list[Plot]:
-    names = list(study.spec.parameters)
+def default_plots(spec: Spec) -> list[Plot]:
+    names = list(spec.parameters)
     return [Plot(x=names[0], y="objective", hue=names[1] if len(names) > 1 else None)]
 
 

@@ -144,7 +144,7 @@ class Study:
                     with dask_client(scheduler, workers) as client:
                         self._compute(client, todo, store, bar, on_result)
             table = self.table(out)
-            write_report(self, store, table)
+            write_report(self.spec, store, table)
         return table
 
     def _compute(self, client: Any, todo: list[Scenario], store: SweepStore, bar: Any,
