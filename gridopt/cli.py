@@ -24,6 +24,7 @@ from rich.table import Table
 
 from gridopt.case.case import Case, CaseError, Problem, shown
 from gridopt.data import resolve_case
+from gridopt.studies.bench_cli import bench_app
 
 T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -649,6 +650,7 @@ def sweep(spec: Annotated[Path, typer.Argument(help="The sweep's SPEC.yaml.",
 import_app = typer.Typer(no_args_is_help=True,
                          help="Build a gridopt case folder from another dataset's files.")
 app.add_typer(import_app, name="import")
+app.add_typer(bench_app, name="bench-solvers")
 
 
 @import_app.command("rts-gmlc")
