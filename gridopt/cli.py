@@ -623,7 +623,8 @@ def sweep(spec: Annotated[Path, typer.Argument(help="The sweep's SPEC.yaml.",
           = False) -> None:
     """Run a scenario sweep on Dask (models/ and README, "Scenario sweeps"): every scenario
     of SPEC.yaml without a result in OUT, then the table (results.csv, results.parquet) and
-    the plots. Run again to finish an interrupted sweep. Exit 2 if a scenario failed."""
+    the plots. Run again to finish an interrupted sweep. Exit 2 if a scenario failed (an
+    error); an infeasible scenario (e.g. a target out of reach) is an answer, not a failure."""
     from gridopt.studies.store import SweepStore
     from gridopt.studies.sweep import Study
 
@@ -638,9 +639,14 @@ def sweep(spec: Annotated[Path, typer.Argument(help="The sweep's SPEC.yaml.",
         return
     table = _out_guard(lambda: _interruptible(lambda: study.run(
         out, workers=workers, scheduler=scheduler, progress=show_progress)))
-    failed = table[table["status"] != "ok"] if "status" in table else table.iloc[:0]
+    status = table["status"] if "status" in table else pd.Series(dtype=str)
+    failed = table[status == "failed"]
     console.print(f"results written to [bold]{_safe(str(Path(out).resolve()))}[/bold] "
                   "(results.csv, results.parquet, plots/)")
+    others = status[~status.isin(["ok", "failed"])].value_counts()
+    if len(others):
+        console.print(_safe("without an optimum (see the 'error' column): " + ", ".join(
+            f"{n} {what}" for what, n in others.items())))
     if len(failed):
         for index, row in failed.head(10).iterrows():
             err.print(_safe(f"scenario {index} failed: {str(row['error'])[:300]}"))

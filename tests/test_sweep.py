@@ -277,3 +277,15 @@ def test_the_readme_sweep_spec_is_valid() -> None:
     study = Study(Path(__file__).parents[1] / "docs" / "luzhou-sweep.yaml")
     assert study.base_path.name == "luzhou-2030"
     assert len(study.scenarios()) == 48
+
+
+def test_a_target_out_of_reach_is_an_infeasible_answer_not_a_failure(tmp_path: Path) -> None:
+    """An enforced peak-response share of 50 % cannot be met by the case's DR: the scenario is
+    'infeasible' with the reason (how much is missing), not 'failed'."""
+    from gridopt.studies.sweep import run_scenario
+
+    study = Study(spec(tmp_path, "far", peak_share={**PEAK, "values": [0.5]}))
+    (s,) = study.scenarios()
+    record = run_scenario(study.raw(), s.overrides, REDUCE, {"threads": 1})
+    assert record["status"] == "infeasible"
+    assert "cannot be met" in record["error"] and "short" in record["error"]

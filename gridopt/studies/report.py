@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -107,11 +108,12 @@ def draw(table: pd.DataFrame, plot: Plot) -> bytes:
         else:
             _lines(ax, table, plot)
         ax.set_xlabel(plot.x)
-        ax.set_title(plot.title or f"{plot.y} against {plot.x}")
+        ax.set_title(textwrap.fill(plot.title or f"{plot.y} against {plot.x}", 70),
+                     fontsize=10)
         ax.grid(alpha=0.3)
         fig.tight_layout()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110)
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
         return buffer.getvalue()
     finally:
         plt.close(fig)

@@ -9,7 +9,9 @@ hash** as it arrives (:mod:`gridopt.studies.store`): the hash of the base case (
 :meth:`~gridopt.case.case.Case.digest`: every table, series and setting), the scenario's
 overrides and values, the reduction, the solver options and gridopt's version. A sweep run
 again, after an interruption or with more parameter values, computes only the scenarios whose
-hash has no result; a scenario that fails is recorded with its error and the others go on;
+hash has no result; a scenario that fails is recorded with its error and the others go on
+(status ``failed``; a scenario whose case has no solution, e.g. an enforced target out of
+reach, is ``infeasible`` with the reason: an answer, not an error);
 a worker that dies mid-task has its task run again by Dask on another worker.
 
 The same hash is the Dask key of the task, so that one scheduler never runs a scenario twice at
@@ -188,6 +190,7 @@ class Study:
 def run_scenario(raw: RawCase, overrides: tuple[tuple[Override, Scalar], ...],
                  reduce: dict[str, Any], solver: dict[str, Any]) -> dict[str, Any]:
     """One scenario, on a worker: build, reduce, solve; its KPIs, or its error as text."""
+    from gridopt.peak import TargetUnreachableError
     from gridopt.solve import solve
 
     t0 = time.perf_counter()
@@ -195,6 +198,9 @@ def run_scenario(raw: RawCase, overrides: tuple[tuple[Override, Scalar], ...],
     try:
         case = reduce_case(scenario_case(raw, list(overrides)), reduce)
         results = solve(case, **solver)
+    except TargetUnreachableError as exc:  # an answer, not an error: the target is out of reach
+        return {"status": "infeasible", "error": str(exc), **where,
+                "seconds": time.perf_counter() - t0}
     except (CaseError, ValueError, ImportError) as exc:
         return {"status": "failed", "error": str(exc), **where,
                 "seconds": time.perf_counter() - t0}
@@ -203,7 +209,7 @@ def run_scenario(raw: RawCase, overrides: tuple[tuple[Override, Scalar], ...],
         return {"status": "failed", "error": f"{type(exc).__name__}: {exc}\n{tail}", **where,
                 "seconds": time.perf_counter() - t0}
     row = kpis(results)
-    status = "ok" if results.ok else str(results.status)
+    status = "ok" if results.ok else str(results.status)  # infeasible, time_limit, …
     return {"status": status, "kpis": row, **where, "seconds": time.perf_counter() - t0}
 
 
