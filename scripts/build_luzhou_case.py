@@ -2077,9 +2077,10 @@ of `sources.csv` with table `case.yaml` and column `pathway` or `variant` say wh
   year (T2 wind ≥ 600 MW enforced in 2030; the 2025 rows are reported). 2035 has no target of
   the plan. The peak-response target T1 (5 %) is reported for every year.
 
-Run: `gridopt run luzhou-pathway --periods 12` (representative days, a few minutes) or
-`gridopt run luzhou-pathway` (three full years in one LP: expect about three times the 2030
-case's solve time and memory).
+Run: `gridopt run luzhou-pathway --periods 12` (12 representative days a year: ≈ 25 s on two
+cores, 2026-12-03). `gridopt run luzhou-pathway` solves the three full years as one LP (three
+times the 2030 case's columns): not measured to the end here; a run on a shared two-core
+machine was stopped after 21 CPU-minutes at 3.5 GB, so plan on representative periods.
 """
 
 
