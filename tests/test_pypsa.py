@@ -1,0 +1,254 @@
+"""PyPSA import and export (gridopt/importers/pypsa.py, pypsa_export.py; docs/pypsa.md).
+
+Each network is built with PyPSA's own API and solved by PyPSA with HiGHS; the imported case
+solved by gridopt (both backends) must give the same objective (relative 1e-6) and the same
+optimal capacities. PyPSA reports ``n.objective`` without its ``objective_constant`` (the
+capital cost of the capacity extendable components already have); gridopt's objective
+holds no cost of existing capacity either (``capex_per_mw`` applies to new capacity only,
+and the import writes no fixed O&M), so the two are compared as they are, and every
+network here has ``objective_constant`` 0 or the test says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pypsa = pytest.importorskip("pypsa")
+
+import gridopt  # noqa: E402
+from gridopt.importers.pypsa import PypsaError, convert, write  # noqa: E402
+
+BACKENDS = ["highs", "pyomo"]
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    logging.disable(logging.INFO)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+    logging.disable(logging.NOTSET)
+
+
+def _hours(n, hours: int) -> np.ndarray:
+    n.set_snapshots(pd.date_range("2030-01-01", periods=hours, freq="h"))
+    return np.arange(hours)
+
+
+def _pypsa_solve(n, **options) -> float:
+    status, _ = n.optimize(solver_name="highs", **options)
+    assert status == "ok"
+    return float(n.objective)
+
+
+def _import(n, tmp_path):
+    conv = convert(n)
+    return write(conv.files, tmp_path / "case")
+
+
+def _close(a: float, b: float, rel: float = 1e-6) -> None:
+    assert a == pytest.approx(b, rel=rel, abs=1e-6)
+
+
+def _capacities(result) -> pd.Series:
+    """Total capacity by element name: MW, and MWh (named "<name> [MWh]") of stores."""
+    caps = result.capacities
+    out = {}
+    for (component, name), row in caps.iterrows():
+        if component == "stores":
+            out[f"{name} [MWh]"] = row["total_mwh"]
+        else:
+            out[name] = row["total_mw"]
+            if component == "storage":
+                out[f"{name} [MWh]"] = row["total_mwh"]
+    return pd.Series(out)
+
+
+def single_node() -> pypsa.Network:
+    """(a) one electricity bus and a hydrogen bus over 48 h: wind (strong the first day, a
+    lull the second), solar (a sine by day), a 4-hour battery, and electrolysis → H2 tank →
+    fuel cell, all extendable; the lull makes the cheap tank worth its two conversions."""
+    n = pypsa.Network()
+    h = _hours(n, 48)
+    n.add("Carrier", ["AC", "wind", "solar", "H2"])
+    n.add("Bus", "el")
+    n.add("Bus", "h2", carrier="H2")
+    n.add("Load", "demand", bus="el", p_set=100 + 20 * np.sin(2 * np.pi * h / 24))
+    solar = 0.8 * np.clip(np.sin(np.pi * (h % 24 - 6) / 12), 0, None)
+    n.add("Generator", "wind", bus="el", carrier="wind", p_nom_extendable=True,
+          capital_cost=300, p_max_pu=np.where(h < 24, 0.9, 0.05))
+    n.add("Generator", "solar", bus="el", carrier="solar", p_nom_extendable=True,
+          capital_cost=200, p_max_pu=solar)
+    n.add("StorageUnit", "battery", bus="el", p_nom_extendable=True, max_hours=4,
+          capital_cost=400, efficiency_store=0.95, efficiency_dispatch=0.95,
+          cyclic_state_of_charge=True)
+    n.add("Link", "electrolysis", bus0="el", bus1="h2", efficiency=0.7, carrier="H2",
+          p_nom_extendable=True, capital_cost=150)
+    n.add("Store", "h2 tank", bus="h2", e_nom_extendable=True, e_cyclic=True, capital_cost=5)
+    n.add("Link", "fuel cell", bus0="h2", bus1="el", efficiency=0.5, p_nom_extendable=True,
+          capital_cost=200)
+    return n
+
+
+def meshed() -> pypsa.Network:
+    """(b) a triangle of 380 kV AC lines a–b–c (x 10, 20, 10 Ω) with a lossless DC link b–c
+    (reversible, 30 MW), a cheap generator at a, a dear one at c, an extendable one at b;
+    the line a–c (100 MW) binds, so Kirchhoff's voltage law shapes the dispatch."""
+    n = pypsa.Network()
+    h = _hours(n, 6)
+    for bus in "abc":
+        n.add("Bus", bus, v_nom=380.0)
+    n.add("Line", "ab", bus0="a", bus1="b", x=10.0, r=1.0, s_nom=200)
+    n.add("Line", "bc", bus0="b", bus1="c", x=20.0, r=1.0, s_nom=200)
+    n.add("Line", "ac", bus0="a", bus1="c", x=10.0, r=1.0, s_nom=100)
+    n.add("Link", "dc bc", bus0="b", bus1="c", p_nom=30, p_min_pu=-1, carrier="DC")
+    n.add("Generator", "cheap a", bus="a", p_nom=400, marginal_cost=10)
+    n.add("Generator", "mid b", bus="b", p_nom_extendable=True, capital_cost=50,
+          marginal_cost=30)
+    n.add("Generator", "dear c", bus="c", p_nom=300, marginal_cost=80)
+    n.add("Load", "load b", bus="b", p_set=50.0)
+    n.add("Load", "load c", bus="c", p_set=200 + 20 * h)
+    return n
+
+
+def committed() -> pypsa.Network:
+    """(c) one bus over a day: a 150 MW base unit (min 40 %, up/down 4 h, start 2,000) on
+    before the start, a 100 MW peaker (min 30 %, up 2 h, down 2 h, start 500) off before,
+    and a dear always-available reserve; the load peaks in the evening."""
+    n = pypsa.Network()
+    h = _hours(n, 24)
+    n.add("Bus", "el")
+    load = 80 + 90 * np.exp(-((h - 18) / 3.0) ** 2) + 20 * np.exp(-((h - 9) / 2.0) ** 2)
+    n.add("Load", "demand", bus="el", p_set=load)
+    n.add("Generator", "base", bus="el", p_nom=150, committable=True, p_min_pu=0.4,
+          min_up_time=4, min_down_time=4, start_up_cost=2000, marginal_cost=20,
+          up_time_before=5)
+    n.add("Generator", "peaker", bus="el", p_nom=100, committable=True, p_min_pu=0.3,
+          min_up_time=2, min_down_time=2, start_up_cost=500, shut_down_cost=100,
+          marginal_cost=60, up_time_before=0, down_time_before=3)
+    n.add("Generator", "reserve", bus="el", p_nom=100, marginal_cost=300)
+    return n
+
+
+def co2_capped() -> pypsa.Network:
+    """(d) one bus over 24 h: gas (0.2 t CO2 per MWh of gas, efficiency 0.5: 0.4 t/MWh) and
+    extendable wind; a cap of 200 t a day binds (gas alone would emit ≈ 960 t)."""
+    n = pypsa.Network()
+    h = _hours(n, 24)
+    n.add("Carrier", "gas", co2_emissions=0.2)
+    n.add("Carrier", "wind")
+    n.add("Bus", "el")
+    n.add("Load", "demand", bus="el", p_set=100.0)
+    n.add("Generator", "gas", bus="el", carrier="gas", p_nom=150, efficiency=0.5,
+          marginal_cost=50)
+    n.add("Generator", "wind", bus="el", carrier="wind", p_nom_extendable=True,
+          capital_cost=400, p_max_pu=0.2 + 0.6 * (h % 12) / 11)
+    n.add("GlobalConstraint", "co2 cap", type="primary_energy",
+          carrier_attribute="co2_emissions", sense="<=", constant=200.0)
+    return n
+
+
+def _check(n, tmp_path, backends=BACKENDS, **options) -> list:
+    expected = _pypsa_solve(n, **options)
+    assert n.objective_constant == 0
+    case = _import(n, tmp_path)
+    results = []
+    for backend in backends:
+        r = gridopt.solve(case, backend=backend, **options)
+        assert r.ok, r.status
+        _close(r.objective, expected)
+        results.append(r)
+    return results
+
+
+def _pypsa_capacities(n) -> pd.Series:
+    parts = [n.generators.p_nom_opt, n.links.p_nom_opt, n.storage_units.p_nom_opt,
+             n.stores.e_nom_opt.add_suffix(" [MWh]")]
+    return pd.concat([p for p in parts if len(p)])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_single_node_wind_solar_battery_hydrogen(tmp_path, backend):
+    n = single_node()
+    (r,) = _check(n, tmp_path, backends=[backend])
+    ours = _capacities(r)
+    theirs = _pypsa_capacities(n)
+    for name, value in theirs.items():
+        assert ours[name] == pytest.approx(value, rel=1e-5, abs=1e-4), name
+    assert theirs["h2 tank [MWh]"] > 100 and theirs["battery"] > 10  # both are used
+    assert ours["battery [MWh]"] == pytest.approx(4 * theirs["battery"], rel=1e-5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_meshed_ac_with_dc_link(tmp_path, backend):
+    n = meshed()
+    (r,) = _check(n, tmp_path, backends=[backend])
+    flows = r.line_flow
+    for line in n.lines.index:
+        np.testing.assert_allclose(flows[line].to_numpy(), n.lines_t.p0[line].to_numpy(),
+                                   rtol=1e-6, atol=1e-5)
+    assert abs(n.lines_t.p0["ac"]).max() == pytest.approx(100)  # the binding line
+    link = r.link_flow
+    np.testing.assert_allclose(
+        link["p0_mw"].unstack()["dc bc"].to_numpy() if "p0_mw" in link else 0,
+        n.links_t.p0["dc bc"].to_numpy(), rtol=1e-6, atol=1e-5)
+    assert _capacities(r)["mid b"] == pytest.approx(n.generators.p_nom_opt["mid b"],
+                                                    rel=1e-6, abs=1e-5)
+
+
+def test_committable_generators_over_a_day(tmp_path):
+    n = committed()
+    results = _check(n, tmp_path, mip_rel_gap=0.0)
+    status = n.generators_t.status
+    for r in results:
+        on = r.commitment
+        assert on is not None
+    assert status["peaker"].sum() > 0  # the peaker starts
+
+
+def test_co2_cap_binds(tmp_path):
+    n = co2_capped()
+    results = _check(n, tmp_path)
+    gas = n.generators_t.p["gas"].sum()
+    assert gas * 0.4 == pytest.approx(200.0, rel=1e-6)  # binds
+    for r in results:
+        assert _capacities(r)["wind"] == pytest.approx(n.generators.p_nom_opt["wind"],
+                                                       rel=1e-6)
+
+
+def _refused(n, *words):
+    with pytest.raises(PypsaError) as info:
+        convert(n)
+    text = str(info.value)
+    for word in words:
+        assert word in text, text
+    return text
+
+
+def test_unsupported_attributes_are_named():
+    n = co2_capped()
+    n.generators.loc["gas", "marginal_cost_quadratic"] = 0.01
+    n.generators.loc["wind", "sign"] = -1.0
+    n.add("ShuntImpedance", "shunt", bus="el", g=0.1)
+    text = _refused(n, "Generator 'gas' attribute 'marginal_cost_quadratic'",
+                    "Generator 'wind' attribute 'sign'", "ShuntImpedance ['shunt']")
+    assert text.count("\n  - ") == 3
+
+
+def test_transformers_and_retiring_capacity_are_refused():
+    n = meshed()
+    n.add("Bus", "d", v_nom=110.0)
+    n.add("Transformer", "t1", bus0="c", bus1="d", x=0.1, s_nom=100)
+    n.generators.loc["mid b", "p_nom"] = 10.0
+    _refused(n, "Transformer ['t1']", "Generator 'mid b' attribute 'p_nom_min'")
+
+
+def test_non_uniform_weightings_are_refused():
+    n = co2_capped()
+    n.snapshot_weightings.loc[n.snapshots[0], "objective"] = 2.0
+    _refused(n, "snapshot_weightings' attribute 'objective'")
