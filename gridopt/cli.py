@@ -216,7 +216,10 @@ def run(case: CaseArg = None,
         hours: Annotated[float | None, typer.Option(
             "--hours", min=0.0, show_default=False,
             help="Solve only the first HOURS hours of the case (e.g. 336 for two weeks); "
-                 "costs are annualised as the case says.")] = None
+                 "costs are annualised as the case says.")] = None,
+        report: Annotated[bool, typer.Option(
+            "--report", help="Also write report.html (gridopt report) into the output "
+                             "folder.")] = False
         ) -> None:
     """Solve a case (the embedded default when none is given) and write its results.
 
@@ -244,10 +247,10 @@ def run(case: CaseArg = None,
             err.print("[red]--rolling solves one year in windows[/red]; a pathway (case.yaml "
                       "'pathway') is solved as one model of all its years")
             raise typer.Exit(1)
-        _run_pathway(c, case, out, protect, backend.value, solver_log, options)
+        _run_pathway(c, case, out, protect, backend.value, solver_log, options, report)
         return
     if rolling is not None:
-        _run_rolling(c, case, rolling, out, protect, backend.value, options)
+        _run_rolling(c, case, rolling, out, protect, backend.value, options, report)
         return
     with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
         results = _interruptible(lambda: _guard(
@@ -258,6 +261,8 @@ def run(case: CaseArg = None,
     path = _out_guard(lambda: write_results(results, out, protect=protect))
     _print_summary(results)
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
+    if report:
+        _write_report(path)
     if not results.ok:  # stopped at a limit with a solution: written, flagged, exit 2
         gap = results.solution.mip.gap if results.solution.mip is not None else None
         within = "" if gap is None else f" (MIP gap {gap:.2%} to the bound)"
@@ -271,8 +276,16 @@ def run(case: CaseArg = None,
                   f"'{_safe(results.solution.mip.fixed_lp_status)}'")
 
 
+def _write_report(folder: Path) -> None:
+    """Write ``report.html`` of a written result folder (``run --report``)."""
+    from gridopt.results.report import write_report
+
+    page = _out_guard(lambda: write_report(folder))
+    console.print(f"report written to [bold]{_safe(str(page))}[/bold]")
+
+
 def _run_pathway(c: Case, case: Path | None, out: Path, protect: list[Path], backend: str,
-                 solver_log: Path | None, options: dict) -> None:
+                 solver_log: Path | None, options: dict, report: bool = False) -> None:
     """``gridopt run`` of a pathway: solve every year as one model, write the tables with a
     year level, print the capacity path and each year's target verdicts."""
     from gridopt.pathway import solve_pathway, write_pathway
@@ -290,6 +303,8 @@ def _run_pathway(c: Case, case: Path | None, out: Path, protect: list[Path], bac
     path = _out_guard(lambda: write_pathway(results, out, protect=protect))
     _print_pathway(results)
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
+    if report:
+        _write_report(path)
     if not results.ok:
         err.print(f"[red]the solve stopped at its {_safe(results.status)}[/red]: the results "
                   "are the best solution found, not an optimum; no prices")
@@ -329,7 +344,7 @@ def _print_pathway(results) -> None:
 
 
 def _run_rolling(c: Case, case: Path | None, text: str, out: Path, protect: list[Path],
-                 backend: str, options: dict) -> None:
+                 backend: str, options: dict, report: bool = False) -> None:
     """``gridopt run --rolling W:H``: solve the windows, write the stitched tables."""
     from gridopt.rolling import parse_rolling, solve_rolling, write_rolling
 
@@ -343,6 +358,8 @@ def _run_rolling(c: Case, case: Path | None, text: str, out: Path, protect: list
                   f"'{_safe(last.results.status)}'[/red]; nothing was written.")
         raise typer.Exit(2)
     path = _out_guard(lambda: write_rolling(rolled, out, protect=protect))
+    if report:
+        _write_report(path)
     s = rolled.summary()
     console.print(_safe(f"{c.name}: {s['status']}, {len(rolled.windows)} windows of {window:g} h "
                         f"every {step:g} h, objective {s['objective']:,.0f} {s['currency']}"
@@ -567,6 +584,27 @@ def _print_peak(report, currency: str) -> None:
             closure.add_row(_safe(row.family), _safe(row.name), f"{row.new_enrolment_mw:,.1f}",
                             f"{row.cost_per_mw_yr:,.0f}", f"{row.annual_cost:,.0f}")
         console.print(closure)
+
+
+@app.command("report")
+def report_cmd(
+        folder: Annotated[Path, typer.Argument(
+            help="A result folder written by gridopt run (CSV tables and summary.json).",
+            exists=True, file_okay=False, dir_okay=True)],
+        output: Annotated[Path | None, typer.Option(
+            "--output", "-o", show_default=False,
+            help="Write the page here instead of FOLDER/report.html.")] = None) -> None:
+    """Write one self-contained HTML page (figures embedded, no network, no JavaScript) of a
+    result folder: summary, capacity mix, dispatch of the peak and a typical week, storage,
+    price duration curves, curtailment, the peak-response chart, target verdicts and costs."""
+    from gridopt.results.report import write_report
+
+    try:
+        page = write_report(folder, output)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {_safe(str(exc))}")
+        raise typer.Exit(1) from None
+    console.print(f"report written to [bold]{_safe(str(page))}[/bold]")
 
 
 @app.command()

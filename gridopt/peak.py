@@ -312,6 +312,13 @@ T1_NAME = "T1-peak-response"
 
 def peak_verdict(case: Case, m: ArrayModel | None = None, x: np.ndarray | None = None,
                  row_dual: np.ndarray | None = None) -> pd.DataFrame:
+    """The row of :func:`peak_assessment` (the verdict without the report)."""
+    return peak_assessment(case, m, x, row_dual)[0]
+
+
+def peak_assessment(case: Case, m: ArrayModel | None = None, x: np.ndarray | None = None,
+                    row_dual: np.ndarray | None = None
+                    ) -> tuple[pd.DataFrame, PeakReport | None]:
     """The peak-response target (plan T1) as one row of the targets table
     (:data:`gridopt.components.targets.VERDICT_COLUMNS`), for a case with
     ``case.yaml: peak_response``: required s and achieved R / P^peak in %, the same in MW.
@@ -319,6 +326,8 @@ def peak_verdict(case: Case, m: ArrayModel | None = None, x: np.ndarray | None =
     Not enforced: R of the enrolled resources (:func:`verify`, an LP over the event days only).
     Enforced: R of the planned enrolment (enrolled plus the solution's ``enrolled_new``, held
     fixed, through :func:`verify`), and the dual of ``peak_response.target`` as its price.
+    Returns the row and the :class:`PeakReport` it was judged from (``None`` when R was not
+    evaluated), whose ``by_element`` is each resource's response r_e at the binding event hour.
     """
     from gridopt.components.targets import VERDICT_COLUMNS, modelled_year
 
@@ -338,7 +347,7 @@ def peak_verdict(case: Case, m: ArrayModel | None = None, x: np.ndarray | None =
         if s.enforce:
             if m is None or x is None:
                 row.update(verdict="no solution", note="enforced in planning")
-                return _one(row)
+                return _one(row), None
             report = verify(_planned(case, m, x))
             row["note"] = ("enforced in planning: R of the planned enrolment (enrolled plus "
                            "new), each resource held at it")
@@ -353,14 +362,14 @@ def peak_verdict(case: Case, m: ArrayModel | None = None, x: np.ndarray | None =
                 f"; {report.explanation}" if report.explanation else "")
     except (RuntimeError, ValueError) as exc:
         row.update(verdict=f"NOT EVALUATED ({exc})")
-        return _one(row)
+        return _one(row), None
     r = report.capability_mw + 0.0  # not -0.0
     achieved = 100 * r / peak if peak else np.nan
     need = row["required_model"]  # as the other targets: PASS within 1e-6 of the bound
     ok = r >= need - 1e-6 * max(1.0, need)
     row.update(achieved=achieved, achieved_model=r,
                verdict="PASS" if ok else "FAIL", margin=achieved - row["required"] + 0.0)
-    return _one(row)
+    return _one(row), report
 
 
 def _one(row: dict[str, Any]) -> pd.DataFrame:

@@ -468,7 +468,7 @@ class Results:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file stem, for writers."""
-        names = ["dispatch", "curtailment", "storage_charge", "storage_discharge",
+        names = ["dispatch", "demand", "curtailment", "storage_charge", "storage_discharge",
                  "storage_soc", "line_flow", "load_shed", "prices", "capacities", "costs",
                  "energy"]
         if self.solution.row_dual is None:  # a solve stopped at a limit: no prices
@@ -494,6 +494,8 @@ class Results:
                 out["vpp_summary"] = self.vpp_summary
         if self.has_targets:
             out["targets"] = self.targets
+            if self.case.config.get("peak_response") is not None:
+                out["peak_response_by_element"] = self.peak_response_by_element
         if flow_model(self.case) != "transport":  # DC power flow: the islands of AC lines
             out["islands"] = island_table(self.case)
         if "commitment.status" in self.model.var_blocks:
@@ -522,12 +524,30 @@ class Results:
         sol = self.solution
         out = verdicts(self.model, self.case, sol.x, sol.row_dual)
         if self.case.config.get("peak_response") is not None:
-            from gridopt.peak import peak_verdict
-
-            t1 = peak_verdict(self.case, self.model, sol.x, sol.row_dual)
+            t1 = self._peak_assessment[0]
             out = t1 if out.empty else pd.concat([out, t1])
             out.index.name = "name"
         return out
+
+    @cached_property
+    def _peak_assessment(self) -> tuple[pd.DataFrame, Any]:
+        """The T1 row and the :class:`gridopt.peak.PeakReport` it was judged from."""
+        from gridopt.peak import peak_assessment
+
+        sol = self.solution
+        return peak_assessment(self.case, self.model, sol.x, sol.row_dual)
+
+    @cached_property
+    def peak_response_by_element(self) -> pd.DataFrame:
+        """The T1 verdict's response by resource: each DR element's r_e (MW) at the binding
+        peak-event hour, with its family and VPP (blank: none), so that Σ_e r_e = R of
+        ``targets.csv`` row ``T1-peak-response`` (``models/peak_response.md``); empty when R
+        was not evaluated."""
+        columns = ["family", "vpp", "mw"]
+        report = self._peak_assessment[1]
+        if report is None or report.by_element.empty:
+            return pd.DataFrame(columns=columns, index=pd.Index([], name="name"))
+        return report.by_element.set_index("name")[columns]
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, sizes, timings, versions and the case hash (for summary.json)."""
