@@ -200,3 +200,27 @@ def test_the_page_in_a_real_browser(page) -> None:
     for key in SINGLE:
         assert f'<section id="{key}">' in dom
     assert dom.count("<img") >= len(SINGLE) and "<script" not in dom.lower()
+
+
+def test_a_pathway_result(tmp_path: Path) -> None:
+    """The pathway case of ``tests/test_pathway.py`` (2025 and 2030; wind built to 40 MW in
+    2030 for its target): the page has the capacity path by year (wind 0 then 40 MW) and the
+    verdicts of every year (wind-2025 FAIL, wind-2030 PASS, wind-2035 not modelled); the other
+    sections show 2030 and say so."""
+    from tests.test_pathway import write_folder as write_pathway_case
+
+    write_pathway_case(tmp_path / "case", None)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(tmp_path / "case"), "--out", str(out), "--report"])
+    assert res.exit_code == 0, res.output
+    text = (out / "report.html").read_text()
+    found = sections(text)
+    assert list(found) == list(SECTIONS)
+    path = found["capacity-path"]
+    assert "<img" in path and "<th>2025</th><th>2030</th>" in path
+    assert re.search(r"<td>wind</td><td class=\"n\">0</td><td class=\"n\">40</td>", path)
+    rows = re.findall(r'<tr class="(\w+)"><td>([^<]+)</td><td>(\d+)</td>', found["targets"])
+    assert [(c, n) for c, n, _ in rows] == [("fail", "wind-2025"), ("pass", "wind-2030"),
+                                           ("other", "wind-2035")]
+    assert "the other sections show the last modelled year, 2030" in text
+    assert "could not be drawn" not in text
