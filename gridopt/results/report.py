@@ -459,8 +459,13 @@ def curtailment_section(f: ResultFolder) -> Section:
     if curt is None or curt.shape[1] == 0:
         return Section("curtailment", "Curtailment", missing(
             "No curtailment table: no generator with a varying availability in this run."))
-    curt = curt.where(curt.abs() > 1e-6, 0.0)  # solver noise
     carriers = f.carriers()
+    kept = renewable(f, curt.columns)
+    left_out = [c for c in curt.columns if c not in kept]
+    if not kept:
+        return Section("curtailment", "Curtailment", missing(
+            "No renewable generator with a varying availability in this run."))
+    curt = curt[kept].where(curt[kept].abs() > 1e-6, 0.0)  # solver noise
     w, how = f.weights
     weighted = curt.mul(np.asarray(w, float), axis=0) if not np.isscalar(w) else curt * w
     by_gen = weighted.sum()
@@ -482,7 +487,23 @@ def curtailment_section(f: ResultFolder) -> Section:
     return Section("curtailment", "Curtailment", figure(fig, (
         f"Curtailment by carrier: left, energy curtailed in MWh a year (total "
         f"{number(total)} MWh; snapshots weighted {how}{_year(f)}); right, curtailed MW "
-        "over the horizon.")))
+        "over the horizon. Curtailment is available renewable output not used (generators "
+        "without a fuel, imports left out)" + (
+            f"; the unused capacity of {len(left_out)} other generator(s) with a varying "
+            "availability in curtailment.csv is not counted." if left_out else "."))))
+
+
+def renewable(f: ResultFolder, names: pd.Index) -> list[str]:
+    """The generators among ``names`` that burn no fuel and do not import (energy.csv):
+    what is curtailed when their available output is not used."""
+    energy = f.table("energy")
+    if energy is None or "fuel" not in energy:
+        return list(names)
+    e = energy.set_index(energy["name"].astype(str))
+    fuel = e["fuel"].fillna("").astype(str).str.strip()
+    carrier = e["carrier"].fillna("").astype(str).str.lower()
+    ok = set(e.index[(fuel == "") & ~carrier.str.contains("import")])
+    return [n for n in names if n in ok or n not in e.index]
 
 
 def _t1_row(f: ResultFolder) -> pd.Series | None:
