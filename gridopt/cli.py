@@ -733,5 +733,71 @@ def import_rts_gmlc(
                         f"'gridopt validate {written}'"))
 
 
+
+@import_app.command("pypsa")
+def import_pypsa(
+    path: Annotated[Path, typer.Argument(
+        help="A PyPSA network: a netCDF file (.nc) or a CSV folder")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Case folder to write.")] = Path(
+        "pypsa-case"),
+    name: Annotated[str, typer.Option(help="The case's name (case.yaml).")] = "pypsa-import",
+    currency: Annotated[str, typer.Option(
+        help="The currency of the network's costs (PyPSA does not say).")] = "EUR",
+) -> None:
+    """Convert a PyPSA network into a case with the same optimum (the mapping and what is
+    refused: docs/pypsa.md; needs the extra gridopt[pypsa])."""
+    try:
+        from gridopt.importers.pypsa import PypsaError, convert, write
+    except ImportError as exc:  # pragma: no cover - pypsa missing
+        err.print(f"[red]error:[/red] {_safe(str(exc))}: pip install 'gridopt[pypsa]'")
+        raise typer.Exit(1) from None
+    try:
+        with console.status(f"converting {_safe(str(path))}"):
+            conv = convert(path, name=name, currency=currency)
+        written = write(conv.files, out)
+    except ImportError as exc:
+        err.print(f"[red]error:[/red] {_safe(str(exc))}: pip install 'gridopt[pypsa]'")
+        raise typer.Exit(1) from None
+    except (PypsaError, OSError) as exc:
+        err.print(f"[red]error:[/red] {_safe(str(exc))}")
+        raise typer.Exit(1) from None
+    for warning in conv.warnings:
+        err.print(f"[yellow]warning:[/yellow] {_safe(warning)}")
+    console.print(_safe(f"wrote {len(conv.files)} files to {written}; check it with "
+                        f"'gridopt validate {written}'"))
+
+
+export_app = typer.Typer(no_args_is_help=True,
+                         help="Write a gridopt case in another tool's format.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("pypsa")
+def export_pypsa(
+    case: Annotated[Path, typer.Argument(help="Case folder")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="A netCDF file (.nc) or a CSV folder to write.")] = Path(
+        "network.nc"),
+) -> None:
+    """Write the case as a PyPSA network with the same optimum (PyPSA's objective is
+    gridopt's less the fixed O&M of existing capacity, printed; docs/pypsa.md)."""
+    from gridopt.case.case import CaseError
+
+    try:
+        from gridopt.importers.pypsa import PypsaError
+        from gridopt.importers.pypsa_export import export, write_network
+        result = export(case)
+        written = write_network(result.network, out)
+    except ImportError as exc:
+        err.print(f"[red]error:[/red] {_safe(str(exc))}: pip install 'gridopt[pypsa]'")
+        raise typer.Exit(1) from None
+    except (PypsaError, CaseError, OSError) as exc:
+        err.print(f"[red]error:[/red] {_safe(str(exc))}")
+        raise typer.Exit(1) from None
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {_safe(warning)}")
+    console.print(_safe(f"wrote {written}; PyPSA's objective = gridopt's - "
+                        f"{result.offset:,.2f} (fixed O&M of existing capacity)"))
+
 def main() -> None:  # pragma: no cover
     app()

@@ -252,3 +252,140 @@ def test_non_uniform_weightings_are_refused():
     n = co2_capped()
     n.snapshot_weightings.loc[n.snapshots[0], "objective"] = 2.0
     _refused(n, "snapshot_weightings' attribute 'objective'")
+
+
+def _tables_equal(a, b) -> None:
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.table(name), b.table(name), check_dtype=False,
+                                      check_like=True, obj=name)
+
+
+@pytest.mark.parametrize("build", [single_node, meshed, committed, co2_capped])
+def test_export_then_import_returns_the_same_case(tmp_path, build):
+    """Case → PyPSA → case: the same tables (the import's lifetimes 1 and discount rate 0
+    give capital_cost = capex exactly), and PyPSA solving the exported network and gridopt
+    the re-imported case both reach the original case's optimum (no fixed O&M: offset 0)."""
+    from gridopt.importers.pypsa_export import export
+
+    first = gridopt.read_case(_import(build(), tmp_path / "a"))
+    exported = export(first)
+    assert exported.offset == 0 and exported.warnings == []
+    second = gridopt.read_case(_import(exported.network, tmp_path / "b"))
+    _tables_equal(first, second)
+    expected = gridopt.solve(first, mip_rel_gap=0.0).objective
+    _close(gridopt.solve(second, mip_rel_gap=0.0).objective, expected)
+    _close(_pypsa_solve(exported.network, mip_rel_gap=0.0), expected)
+
+
+def _gridopt_case():
+    """A case outside the import's conventions: annualised (w = 8760/4 per snapshot),
+    discount rate 6 %, lifetimes 20-30 years, fuels with heat rates and CO2, fixed O&M on
+    existing capacity, a 4-hour battery and a store without duration, a transport line, load
+    shedding allowed, and an enforced CO2 cap."""
+    from tests.factory import gen, make_case
+
+    return make_case(
+        4, annualise=True, discount_rate=0.06, buses=["n", "s"], voll=5000.0,
+        generators=[
+            gen("coal", bus="n", carrier="coal", p_nom_mw=80, fuel="coal",
+                heat_rate_gj_per_mwh=9.5, vom_per_mwh=3, fom_per_mw_yr=40_000,
+                ramp_up_pu_per_h=0.5),
+            gen("gas", bus="s", carrier="gas", p_nom_mw=60, fuel="gas",
+                heat_rate_gj_per_mwh=7.0, fom_per_mw_yr=20_000),
+            gen("solar", bus="s", carrier="solar", extendable=True, capex_per_mw=600_000,
+                lifetime_yr=25, fom_per_mw_yr=10_000, p_nom_max_mw=300),
+        ],
+        availability={"solar": [0.0, 0.6, 0.9, 0.3]},
+        loads={"north": [50.0, 60.0, 70.0, 55.0], "south": [60.0, 90.0, 100.0, 80.0]},
+        load_bus={"north": "n", "south": "s"},
+        storage=[
+            {"name": "battery", "bus": "s", "extendable": True, "duration_h": 4,
+             "capex_per_mw": 200_000, "capex_per_mwh": 150_000, "lifetime_yr": 15,
+             "eff_charge": 0.95, "eff_discharge": 0.95},
+            {"name": "pumped", "bus": "n", "p_nom_mw": 20, "e_nom_mwh": 100,
+             "eff_charge": 0.9, "eff_discharge": 0.85, "fom_per_mw_yr": 5_000},
+        ],
+        lines=[{"name": "ns", "bus0": "n", "bus1": "s", "cap_fwd_mw": 40, "cap_rev_mw": 30}],
+        fuels=[{"name": "coal", "price_per_gj": 3.0, "co2_t_per_gj": 0.095},
+               {"name": "gas", "price_per_gj": 8.0, "co2_t_per_gj": 0.056}],
+        targets=[{"name": "cap", "year": 2030, "kind": "co2_max", "bound": 0.35,
+                  "unit": "Mt CO2", "enforce": True}],
+    )
+
+
+def test_gridopt_case_exported_and_solved_in_pypsa(tmp_path):
+    """PyPSA's objective on the exported network = gridopt's − the fixed O&M of existing
+    capacity (80·40,000 + 60·20,000 + 20·5,000 = 4,500,000, a constant of gridopt's
+    objective that PyPSA leaves out), on the same capacities; it also survives netCDF."""
+    from gridopt.importers.pypsa_export import export, write_network
+
+    case = _gridopt_case()
+    result = gridopt.solve(case)
+    assert result.ok
+    exported = export(case)
+    assert exported.offset == pytest.approx(4_500_000.0)
+    path = write_network(exported.network, tmp_path / "net.nc")
+    n = pypsa.Network(str(path))
+    _close(_pypsa_solve(n) + exported.offset, result.objective)
+    assert n.generators.p_nom_opt["solar"] == pytest.approx(
+        result.capacities.loc[("generators", "solar"), "total_mw"], rel=1e-5, abs=1e-4)
+    assert n.global_constraints.loc["cap", "constant"] == 350_000.0
+    assert any("load shedding" in w for w in exported.warnings)
+
+
+def test_export_refuses_what_pypsa_cannot_hold():
+    from gridopt.importers.pypsa_export import export
+    from tests.factory import gen, make_case
+
+    case = make_case(2, generators=[gen("g", p_nom_mw=100, vom_per_mwh=10)],
+                     loads={"d": [50.0, 60.0]},
+                     links=[{"name": "l", "bus0": "b", "bus1": "h", "efficiency": 0.9,
+                             "p_min_pu": -1, "p_nom_mw": 10}],
+                     buses=["b", "h"], carriers={"h": "heat"},
+                     stores=[{"name": "tank", "bus": "h", "e_nom_mwh": 5,
+                              "marginal_cost_per_mwh": 1.0}])
+    with pytest.raises(PypsaError) as info:
+        export(case)
+    text = str(info.value)
+    assert "links.csv 'l' column 'efficiency'" in text
+    assert "stores.csv 'tank' column 'marginal_cost_per_mwh'" in text
+
+
+def test_cli_import_and_export(tmp_path):
+    """``gridopt import pypsa`` of a netCDF file and of a CSV folder, ``gridopt export
+    pypsa`` back to netCDF, and a refusal's message on the command line."""
+    from typer.testing import CliRunner
+
+    from gridopt.cli import app
+
+    runner = CliRunner()
+    n = co2_capped()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        n.export_to_netcdf(str(tmp_path / "n.nc"))
+        n.export_to_csv_folder(str(tmp_path / "csv"))
+    a = runner.invoke(app, ["import", "pypsa", str(tmp_path / "n.nc"), "--out",
+                            str(tmp_path / "a")])
+    assert a.exit_code == 0, a.output
+    b = runner.invoke(app, ["import", "pypsa", str(tmp_path / "csv"), "--out",
+                            str(tmp_path / "b")])
+    assert b.exit_code == 0, b.output
+    yaml = [(tmp_path / f / "case.yaml").read_text() for f in "ab"]
+    assert yaml[0] == yaml[1]
+    _tables_equal(gridopt.read_case(tmp_path / "a"), gridopt.read_case(tmp_path / "b"))
+    # PyPSA's CSV folder keeps 15 significant digits, netCDF all 17: series agree to 1e-12
+    pd.testing.assert_frame_equal(gridopt.read_case(tmp_path / "a").series["availability_pu"],
+                                  gridopt.read_case(tmp_path / "b").series["availability_pu"],
+                                  rtol=1e-12)
+    c = runner.invoke(app, ["export", "pypsa", str(tmp_path / "a"), "--out",
+                            str(tmp_path / "back.nc")])
+    assert c.exit_code == 0, c.output
+    assert (tmp_path / "back.nc").is_file()
+    n.generators.loc["gas", "marginal_cost_quadratic"] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        n.export_to_netcdf(str(tmp_path / "bad.nc"))
+    d = runner.invoke(app, ["import", "pypsa", str(tmp_path / "bad.nc"), "--out",
+                            str(tmp_path / "d")])
+    assert d.exit_code == 1
+    assert "marginal_cost_quadratic" in d.output

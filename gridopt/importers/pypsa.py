@@ -120,10 +120,10 @@ EXTRA_PORTS = (2, 3)
 class PypsaError(ValueError):
     """The network holds something a gridopt case cannot represent (listed in the message)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str],
+                 heading: str = "the PyPSA network cannot be converted exactly") -> None:
         self.problems = problems
-        super().__init__("the PyPSA network cannot be converted exactly:\n  - "
-                         + "\n  - ".join(problems))
+        super().__init__(f"{heading}:\n  - " + "\n  - ".join(problems))
 
 
 @dataclass
