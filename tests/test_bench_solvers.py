@@ -243,7 +243,10 @@ def test_agreement_rules_by_hand() -> None:
     """LP: 100 and 100 + 5e-5 agree (5e-7 relative ≤ 1e-6), 100.01 does not (1e-4).
     MIP (gap 1 % each): a = 100, b = 100.5 agree (0.5 ≤ 0.01 · 100.5 = 1.005: the optimum can
     lie in [99.5, 100]); c = 103 agrees with neither (3 > 1.03, 2.5 > 1.03), so c alone is
-    flagged. Two LP solvers that differ are both flagged (no majority)."""
+    flagged. Two LP solvers that differ are both flagged (no majority). A run stopped at its
+    time limit without a reported gap (GLPK) bounds the optimum from one side only: its
+    incumbent 105 agrees with an optimum of 100 (gap 1e-4) since 100 ≤ z* is possible, while
+    an optimal run without a reported gap gets the gap asked: 105 disagrees with 100 then."""
     rows = [("lp", "LP", "x", 100.0, np.nan), ("lp", "LP", "y", 100.00005, np.nan),
             ("lp", "LP", "z", 100.01, np.nan),
             ("mip", "MIP", "a", 100.0, 0.01), ("mip", "MIP", "b", 100.5, 0.01),
@@ -253,3 +256,9 @@ def test_agreement_rules_by_hand() -> None:
     frame["status"] = "optimal"
     agrees = agreement(frame, mip_gap=1e-4).tolist()
     assert agrees == [True, True, False, True, True, False, False, False]
+    glpk = pd.DataFrame({"instance": "m", "kind": "MIP", "solver": ["highs", "glpk"],
+                         "objective": [100.0, 105.0], "gap": [1e-4, np.nan],
+                         "status": ["optimal", "time_limit"]})
+    assert agreement(glpk, mip_gap=1e-4).tolist() == [True, True]
+    glpk["status"] = "optimal"
+    assert agreement(glpk, mip_gap=1e-4).tolist() == [False, False]

@@ -33,7 +33,7 @@ def instances(folder: Annotated[Path, typer.Argument(help="Folder to write (repl
                                                           "gridopt wrote it).")],
               size: Annotated[InstanceSet, typer.Option(
                   "--set", help="small: seconds (tests); medium: Luzhou K=4, K=12 days, first "
-                                "week, RTS-GMLC 24 h UC and LP; large: + RTS-GMLC 48 h."
+                                "week, RTS-GMLC 12 h UC, 24 h UC and LP; large: + RTS-GMLC 48 h."
               )] = InstanceSet.small) -> None:
     """Write the instance set as MPS files plus the manifest instances.csv."""
     from gridopt.results.write import OutputError

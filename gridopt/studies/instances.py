@@ -77,6 +77,7 @@ MEDIUM = (
     InstanceSpec("luzhou-k4", LUZHOU, periods=4),  # K ≥ 4: the 3 kept peak days plus one
     InstanceSpec("luzhou-k12", LUZHOU, periods=12),
     InstanceSpec("luzhou-168h", LUZHOU, hours=168),
+    InstanceSpec("rts-12h-uc", RTS, hours=12),
     InstanceSpec("rts-24h-uc", RTS, hours=24),
     InstanceSpec("rts-24h-lp", RTS, hours=24, relax=True),
 )
@@ -85,7 +86,7 @@ LARGE = (*MEDIUM,
          InstanceSpec("rts-48h-lp", RTS, hours=48, relax=True))
 SETS: dict[str, tuple[InstanceSpec, ...]] = {"small": SMALL, "medium": MEDIUM, "large": LARGE}
 """The instance sets: ``small`` for tests (seconds), ``medium`` for the README's recorded run,
-``large`` adds RTS-GMLC's first 48 hours. Luzhou on K representative days needs K ≥ 4
+``large`` adds RTS-GMLC's first 48 hours (MIP and LP). Luzhou on K representative days needs K ≥ 4
 (its three peak-event days are kept as they are)."""
 
 

@@ -66,7 +66,7 @@ def agreement(results: pd.DataFrame, mip_gap: float, rtol: float = LP_RTOL) -> p
     incumbents (minimising) agree when they lie within their gaps of each other: the optimum
     z* lies in [z − g·|z|, z] for an incumbent z with relative gap g, so the two intervals
     must meet: |z_a − z_b| ≤ g_hi · |z_hi| (+ the LP tolerance), where z_hi is the larger
-    incumbent and g_hi its gap (the gap asked, ``mip_gap``, when the solver reports none).
+    incumbent and g_hi its gap (:func:`mip_gaps`).
     A solver's objective agrees if it is close to a strict majority of the objectives on the
     instance (its own counted): with two solvers that differ, both are flagged; with three of
     which two agree, the third is.
@@ -78,11 +78,19 @@ def agreement(results: pd.DataFrame, mip_gap: float, rtol: float = LP_RTOL) -> p
         if len(group) < 2:
             continue
         z = group["objective"].to_numpy(float)
-        g = group["gap"].fillna(mip_gap).to_numpy(float) if group["kind"].iloc[0] == "MIP" \
-            else np.zeros(len(z))
+        g = mip_gaps(group, mip_gap) if group["kind"].iloc[0] == "MIP" else np.zeros(len(z))
         hi = np.maximum.outer(z, z)
         g_hi = np.where(z[:, None] >= z[None, :], g[:, None], g[None, :])
         scale = np.maximum(np.maximum(np.abs(z)[:, None], np.abs(z)[None, :]), 1.0)
         close = np.abs(z[:, None] - z[None, :]) <= g_hi * np.abs(hi) + rtol * scale
         out.loc[group.index] = close.sum(axis=1) > len(z) / 2
     return out
+
+
+def mip_gaps(group: pd.DataFrame, mip_gap: float) -> np.ndarray:
+    """Each run's relative gap as reported; when the solver reports none (GLPK), the gap
+    asked (``mip_gap``) for an optimal run and ∞ for a run stopped at its limit (its
+    incumbent then bounds the optimum from one side only)."""
+    optimal = (group["status"] == "optimal").to_numpy()
+    gap = group["gap"].to_numpy(float)
+    return np.where(np.isnan(gap), np.where(optimal, mip_gap, np.inf), gap)
