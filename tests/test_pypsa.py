@@ -117,19 +117,23 @@ def meshed() -> pypsa.Network:
 
 
 def committed() -> pypsa.Network:
-    """(c) one bus over a day: a 150 MW base unit (min 40 %, up/down 4 h, start 2,000) on
-    before the start, a 100 MW peaker (min 30 %, up 2 h, down 2 h, start 500) off before,
-    and a dear always-available reserve; the load peaks in the evening."""
+    """(c) one bus over a day: a 150 MW base unit (min 40 % = 60 MW, up 4 h, down 6 h,
+    start 2,000) on before the start, a 100 MW peaker (min 30 %, up 5 h, down 2 h, start 500,
+    stop 100) off before, and a dear non-committed reserve. The night load (40 MW, hours 0-4)
+    is below the base unit's minimum, so it stops and must stay off 6 h (into hour 5, where
+    the load is already 80), the peaker covering the night; the evening peak (170 MW) needs
+    the peaker again, for at least its 5-hour minimum."""
     n = pypsa.Network()
     h = _hours(n, 24)
     n.add("Bus", "el")
-    load = 80 + 90 * np.exp(-((h - 18) / 3.0) ** 2) + 20 * np.exp(-((h - 9) / 2.0) ** 2)
+    load = np.where(h < 5, 40.0, 80 + 90 * np.exp(-((h - 18) / 3.0) ** 2)
+                    + 20 * np.exp(-((h - 9) / 2.0) ** 2))
     n.add("Load", "demand", bus="el", p_set=load)
     n.add("Generator", "base", bus="el", p_nom=150, committable=True, p_min_pu=0.4,
-          min_up_time=4, min_down_time=4, start_up_cost=2000, marginal_cost=20,
+          min_up_time=4, min_down_time=6, start_up_cost=2000, marginal_cost=20,
           up_time_before=5)
     n.add("Generator", "peaker", bus="el", p_nom=100, committable=True, p_min_pu=0.3,
-          min_up_time=2, min_down_time=2, start_up_cost=500, shut_down_cost=100,
+          min_up_time=5, min_down_time=2, start_up_cost=500, shut_down_cost=100,
           marginal_cost=60, up_time_before=0, down_time_before=3)
     n.add("Generator", "reserve", bus="el", p_nom=100, marginal_cost=300)
     return n
@@ -202,18 +206,34 @@ def test_meshed_ac_with_dc_link(tmp_path, backend):
 
 
 def test_committable_generators_over_a_day(tmp_path):
+    """The same objective and schedules of the same shape in both: the base unit off for
+    hours 0-5 (its 6-hour minimum down time holds it off in hour 5), the peaker on for 0-5
+    and then for one block of exactly 5 hours (its minimum up time) holding the hours above
+    150 MW (17-19). Where the block starts (15 or 16) is a tie: one hour at the peaker's
+    30 MW minimum costs the same at either end."""
     n = committed()
     results = _check(n, tmp_path, mip_rel_gap=0.0)
-    status = n.generators_t.status
-    for r in results:
-        on = r.commitment
-        assert on is not None
-    assert status["peaker"].sum() > 0  # the peaker starts
+    schedules = [n.generators_t.status] + [r.variable("commitment.status") for r in results]
+    for status in schedules:
+        base = "".join(f"{abs(v):.0f}" for v in status["base"])
+        peaker = "".join(f"{abs(v):.0f}" for v in status["peaker"])
+        assert base == "0" * 6 + "1" * 18
+        assert peaker[:6] == "111111" and peaker[6:].strip("0") == "11111"
+        assert peaker[17:20] == "111"
 
 
 def test_co2_cap_binds(tmp_path):
+    """By hand: gas emits 0.2 / 0.5 = 0.4 t/MWh, so the 200 t cap allows 500 MWh of gas in
+    the day; wind W MW gives min(W a_h, 100) with a_h = 0.2 + 0.6 k / 11 (k = h mod 12, each
+    k twice). Guess that hours k ≤ 6 are short of wind (checked below): gas = 2 Σ_{k≤6}
+    (100 − W a_k) = 2 (700 − W (1.4 + 0.6 · 21 / 11)) = 1400 − 5.0909 W = 500, so
+    W = 900 / 5.0909 = 176.786 MW (then 100 / W = 0.566: a_6 = 0.527 is short and a_7 = 0.582
+    not, as guessed), and the cost is 400 W + 50 · 500 = 70,714.29 + 25,000 = 95,714.29."""
     n = co2_capped()
     results = _check(n, tmp_path)
+    wind = 900 / (2 * (1.4 + 0.6 * 21 / 11))
+    assert wind == pytest.approx(176.7857, rel=1e-6)
+    assert n.objective == pytest.approx(400 * wind + 50 * 500, rel=1e-9)
     gas = n.generators_t.p["gas"].sum()
     assert gas * 0.4 == pytest.approx(200.0, rel=1e-6)  # binds
     for r in results:
@@ -389,3 +409,40 @@ def test_cli_import_and_export(tmp_path):
                             str(tmp_path / "d")])
     assert d.exit_code == 1
     assert "marginal_cost_quadratic" in d.output
+
+
+@pytest.mark.parametrize("build", [committed, co2_capped])
+def test_annualised_weightings(tmp_path, build):
+    """Objective weighting 8760 / 24 = 365 per snapshot (stores 1 h): imported with
+    ``annualise: true`` and step_h 1; start-up costs, which PyPSA does not weight, are
+    divided by gridopt's w_t / Δt = 365; the CO2 cap counts the weighted (generators)
+    energy, so it is raised to 365 × 200 t to stay as binding as before."""
+    n = build()
+    n.snapshot_weightings.loc[:, ["objective", "generators"]] = 365.0
+    if len(n.global_constraints):
+        n.global_constraints.loc["co2 cap", "constant"] = 365 * 200.0
+    conv = convert(n)
+    assert "annualise: true" in conv.files["case.yaml"]
+    _check(n, tmp_path, backends=["highs"], mip_rel_gap=0.0)
+
+
+def test_inactive_component_and_series_are_refused():
+    n = single_node()
+    n.generators.loc["solar", "active"] = False
+    n.generators_t.p_min_pu["wind"] = 0.1
+    n.links_t.efficiency["electrolysis"] = 0.6
+    _refused(n, "Generator 'solar' attribute 'active'", "Generator 'wind' attribute 'p_min_pu'",
+             "Link 'electrolysis' attribute 'efficiency'")
+
+
+def test_snapshots_without_timestamps_are_hours_from_2000(tmp_path):
+    n = pypsa.Network()
+    n.set_snapshots(range(3))
+    n.add("Bus", "b")
+    n.add("Load", "d", bus="b", p_set=[1.0, 2.0, 3.0])
+    n.add("Generator", "g", bus="b", p_nom=5, marginal_cost=2.0)
+    conv = convert(n)
+    assert 'start: "2000-01-01 00:00:00"' in conv.files["case.yaml"]
+    assert any("not timestamps" in w for w in conv.warnings)
+    case = write(conv.files, tmp_path / "c")
+    assert gridopt.solve(case).objective == pytest.approx(2.0 * 6)

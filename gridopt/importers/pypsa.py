@@ -104,10 +104,10 @@ MAPPED: dict[str, set[str]] = {
 }
 #: Attributes that do not change a linear optimum and are left out without a word: reactive
 #: power, voltage magnitudes and angles, labels, weights for clustering, the build year of a
-#: single-period model.
+#: single-period model (``active`` is not among them: an inactive component is refused).
 IGNORED = {"control", "q_set", "v_mag_pu_set", "v_mag_pu_min", "v_mag_pu_max", "v_ang_min",
            "v_ang_max", "unit", "location", "color", "nice_name", "weight", "build_year",
-           "terrain_factor", "type", "active", "sign"}
+           "terrain_factor", "type", "sign"}
 #: Time-varying attributes with a mapping.
 MAPPED_SERIES = {"Generator": {"p_max_pu", "marginal_cost"}, "Load": {"p_set"},
                  "Link": {"p_max_pu"}}
