@@ -39,6 +39,9 @@ REPORT_NAME = "report.html"
 SECTIONS = ("summary", "capacity-path", "capacity", "dispatch", "storage", "prices",
             "curtailment", "peak-response", "targets", "costs")
 WEEK_H = 168
+#: Stacking order of the dispatch (bottom up; other carriers before storage).
+STACK_ORDER = ("nuclear", "coal", "biomass", "hydro", "import", "gas", "oil", "wind", "solar",
+               "storage", "demand response", "load shed")
 #: Colours by carrier (others from the default cycle).
 COLOURS = {"coal": "#4d4d4d", "gas": "#d95f02", "oil": "#7f3b08", "nuclear": "#984ea3",
            "hydro": "#1f78b4", "wind": "#66c2a5", "solar": "#ffd92f", "biomass": "#33a02c",
@@ -360,7 +363,9 @@ def stack_plot(supply: pd.DataFrame, demand: pd.Series, span: slice, title: str,
     """Supply by carrier stacked (positive up, negative down) with demand as a line."""
     part, d = supply.iloc[span], demand.iloc[span]
     x = np.arange(len(part)) if x_positions else part.index
-    order = [c for c in part.columns if np.abs(part[c].to_numpy()).max() > 1e-6]
+    used = [c for c in part.columns if np.abs(part[c].to_numpy()).max() > 1e-6]
+    rank = {c: k for k, c in enumerate(STACK_ORDER)}
+    order = sorted(used, key=lambda c: (rank.get(c.lower(), rank["storage"] - 0.5), c))
     fig, ax = plt.subplots(figsize=(10, 4))
     pos = part[order].clip(lower=0.0)
     neg = part[order].clip(upper=0.0)
