@@ -440,15 +440,13 @@ def prices_section(f: ResultFolder) -> Section:
         return Section("prices", "Nodal prices", missing(
             "No prices in this run (a solve stopped at a limit has no duals)."))
     w, _ = f.weights
-    weights = np.broadcast_to(np.asarray(w, float), (len(prices),))
-    hours = weights / weights.sum() * (8760.0 if np.isscalar(w) or f.representative
-                                       else weights.sum())
+    hours = np.broadcast_to(np.asarray(w, float), (len(prices),))  # w_t, h a year
     fig, ax = plt.subplots(figsize=(9, 4))
     for k, bus in enumerate(prices.columns):
         order = np.argsort(-prices[bus].to_numpy(), kind="stable")
         ax.step(np.cumsum(hours[order]), prices[bus].to_numpy()[order], where="pre",
                 lw=1.0, label=label(bus), color=f"C{k % 10}")
-    ax.set_xlabel("hours of the year at or above the price")
+    ax.set_xlabel("hours (a year, snapshots weighted) at or above the price")
     ax.set_ylabel(f"price, {label(f.currency, 10)}/MWh")
     if prices.shape[1] <= 20:
         ax.legend(loc="upper right", fontsize=8)
