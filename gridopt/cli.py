@@ -609,10 +609,27 @@ def report_cmd(
 
 @app.command()
 def export(case: CaseArg = None,
+           pypsa_case: Annotated[Path | None, typer.Argument(
+               help="After the word pypsa: the case to write as a PyPSA network.",
+               show_default=False, callback=resolve_case)] = None,
            fmt: Annotated[ModelFormat, typer.Option("--format", "-f")] = ModelFormat.mps,
-           out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None
+           out: Annotated[Path | None, typer.Option(
+               "--out", "-o", help="File to write (pypsa: a .nc file or a CSV folder).")] = None
            ) -> None:
-    """Write the case's model as MPS or LP for other solvers."""
+    """Write the case's model as MPS or LP for other solvers; `gridopt export pypsa CASE
+    --out network.nc` writes the case as a PyPSA network instead (netCDF, or a CSV folder;
+    docs/pypsa.md)."""
+    if case is not None and case.name == "pypsa" and len(case.parts) == 1 and (
+            pypsa_case is not None or not case.exists()):
+        if pypsa_case is None:
+            err.print("[red]error:[/red] give the case: gridopt export pypsa CASE --out FILE")
+            raise typer.Exit(1)
+        _export_pypsa(pypsa_case, out)
+        return
+    if pypsa_case is not None:
+        err.print(f"[red]error:[/red] unexpected argument {_safe(str(pypsa_case))} (a second "
+                  "argument follows only the word pypsa)")
+        raise typer.Exit(1)
     from gridopt.pathway import export_pathway
     from gridopt.solve import export as export_model
 
@@ -767,27 +784,16 @@ def import_pypsa(
                         f"'gridopt validate {written}'"))
 
 
-export_app = typer.Typer(no_args_is_help=True,
-                         help="Write a gridopt case in another tool's format.")
-app.add_typer(export_app, name="export")
-
-
-@export_app.command("pypsa")
-def export_pypsa(
-    case: Annotated[Path, typer.Argument(help="Case folder")],
-    out: Annotated[Path, typer.Option(
-        "--out", "-o", help="A netCDF file (.nc) or a CSV folder to write.")] = Path(
-        "network.nc"),
-) -> None:
-    """Write the case as a PyPSA network with the same optimum (PyPSA's objective is
-    gridopt's less the fixed O&M of existing capacity, printed; docs/pypsa.md)."""
+def _export_pypsa(case: Path, out: Path | None) -> None:
+    """``gridopt export pypsa CASE``: the case as a PyPSA network with the same optimum
+    (PyPSA's objective is gridopt's less the fixed O&M of existing capacity, printed)."""
     from gridopt.case.case import CaseError
 
     try:
         from gridopt.importers.pypsa import PypsaError
         from gridopt.importers.pypsa_export import export, write_network
         result = export(case)
-        written = write_network(result.network, out)
+        written = write_network(result.network, out or Path(f"{case.name}.nc"))
     except ImportError as exc:
         err.print(f"[red]error:[/red] {_safe(str(exc))}: pip install 'gridopt[pypsa]'")
         raise typer.Exit(1) from None
