@@ -61,6 +61,7 @@ from gridopt.studies.solvers import (
     Adapter,
     Options,
     hard_timeout,
+    outcome,
     payload,
     run_payload,
 )
@@ -118,7 +119,10 @@ def run_benchmark(instances: str | Path, solvers: list[str] | None = None, repea
         distributed = __import__("distributed")
         for future in distributed.as_completed(futures):
             name, kind, solver, r = futures[future]
-            record = future.result()
+            try:
+                record = future.result()
+            except Exception as exc:  # the task itself failed (a worker lost, say)
+                record = outcome("error", message=f"task failed: {type(exc).__name__}: {exc}")
             log.info("%s / %s / %d: %s in %.3g s", name, solver, r, record["status"],
                      record["seconds"])
             rows.append({"instance": name, "kind": kind, "solver": solver, "repeat": r,
