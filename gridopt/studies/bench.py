@@ -45,7 +45,7 @@ import pandas as pd
 
 from gridopt._version import __version__
 from gridopt.results.write import write_folder
-from gridopt.studies.cluster import dask_client
+from gridopt.studies.cluster import dask_client, require_distributed
 from gridopt.studies.instances import read_manifest
 from gridopt.studies.profiles import (
     SHIFT_S,
@@ -116,8 +116,7 @@ def run_benchmark(instances: str | Path, solvers: list[str] | None = None, repea
                                  key=f"bench-{name}-{a.name}-{r}-{os.urandom(4).hex()}"):
                    (name, kind, a.name, r) for name, kind, a, r in jobs}
         rows = []
-        distributed = __import__("distributed")
-        for future in distributed.as_completed(futures):
+        for future in require_distributed().as_completed(futures):
             name, kind, solver, r = futures[future]
             try:
                 record = future.result()
@@ -208,7 +207,7 @@ def solver_table(results: pd.DataFrame, times: dict[str, pd.DataFrame], options:
                                                                    options.time_limit)[solver]
                                             if solver in t.columns and len(t) else np.nan)
         rows.append(row)
-    return pd.DataFrame(rows).set_index("solver")
+    return pd.DataFrame(rows).set_index("solver").sort_index()
 
 
 def plot_profiles(profile: pd.DataFrame, path: Path, title: str = "") -> None:
