@@ -446,3 +446,16 @@ def test_snapshots_without_timestamps_are_hours_from_2000(tmp_path):
     assert any("not timestamps" in w for w in conv.warnings)
     case = write(conv.files, tmp_path / "c")
     assert gridopt.solve(case).objective == pytest.approx(2.0 * 6)
+
+
+def test_committable_ramp_limits(tmp_path):
+    """Ramp limits of committed units (share of p_nom per hour, start-up and shut-down
+    limits no higher than the ramp) give PyPSA's optimum; a start-up limit above the ramp
+    (blank: 1) is refused, PyPSA's rows then binding stops and starts as gridopt's do not."""
+    n = committed()
+    for g in ("base", "peaker"):
+        n.generators.loc[g, ["ramp_limit_up", "ramp_limit_start_up", "ramp_limit_down",
+                             "ramp_limit_shut_down"]] = [0.6, 0.5, 0.45, 0.45]
+    _check(n, tmp_path, backends=["highs"], mip_rel_gap=0.0)
+    n.generators.loc["base", "ramp_limit_start_up"] = np.nan
+    _refused(n, "Generator 'base' attribute 'ramp_limit_start_up'")

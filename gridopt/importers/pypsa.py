@@ -221,9 +221,9 @@ class _Converter:
         for attr, frame in comp.dynamic.items():
             if frame.empty or attr in mapped or attr in IGNORED:
                 continue
-            if not str(comp.defaults.loc[attr, "status"]).startswith("Input") \
-                    if attr in comp.defaults.index else True:
-                continue
+            if attr not in comp.defaults.index or \
+                    not str(comp.defaults.loc[attr, "status"]).startswith("Input"):
+                continue  # results (p, status, mu_…) of an earlier solve
             for elem in frame.columns:
                 self.refuse(cname, str(elem), attr, "time-varying values have no gridopt "
                             "equivalent (give it as a static value)")
@@ -327,6 +327,8 @@ class _Converter:
                             "extendable together are not mapped")
             if row["committable"] and row["p_nom"] <= 0:
                 self.refuse("Generator", str(elem), "p_nom", "a committable unit needs p_nom > 0")
+            if row["committable"]:
+                self.check_commitment_ramps(str(elem), row)
             if not 0 <= row["p_min_pu"] <= 1 or not 0 <= row["p_max_pu"] <= 1:
                 self.refuse("Generator", str(elem), "p_min_pu/p_max_pu", "outside [0, 1]")
             if row["efficiency"] <= 0:
@@ -350,6 +352,28 @@ class _Converter:
         if g["committable"].any():
             table = pd.concat([table, self.commitment(g)], axis=1)
         return table
+
+    def check_commitment_ramps(self, elem: str, row: pd.Series) -> None:
+        """PyPSA's committable ramp rows, p_t − p_{t−1} ≤ ru P u_{t−1} + rsu P (u_t − u_{t−1})
+        and p_{t−1} − p_t ≤ rd P u_t + rsd P (u_{t−1} − u_t) (blank limits: 1, when any is
+        given), also bind a stop (p_{t−1} ≥ (rsu − ru) P) and a start (p_t ≥ (rsd − rd) P)
+        when rsu > ru or rsd > rd; gridopt's rows do not. Equal otherwise, so refused only
+        then."""
+        limits = row[["ramp_limit_up", "ramp_limit_start_up", "ramp_limit_down",
+                      "ramp_limit_shut_down"]].astype(float)
+        if limits.isna().all():
+            return
+        ru, rsu, rd, rsd = limits.fillna(1.0)
+        if rsu > ru:
+            self.refuse("Generator", elem, "ramp_limit_start_up", f"{rsu:g} > ramp_limit_up "
+                        f"{ru:g} (blank is 1): PyPSA's ramp row then makes a stopping unit "
+                        "produce at least their difference × p_nom before it stops, gridopt's "
+                        "not; set ramp_limit_start_up ≤ ramp_limit_up")
+        if rsd > rd:
+            self.refuse("Generator", elem, "ramp_limit_shut_down", f"{rsd:g} > "
+                        f"ramp_limit_down {rd:g} (blank is 1): PyPSA's ramp row then makes a "
+                        "starting unit produce at least their difference × p_nom, gridopt's "
+                        "not; set ramp_limit_shut_down ≤ ramp_limit_down")
 
     def commitment(self, g: pd.DataFrame) -> pd.DataFrame:
         """The unit-commitment columns: each committable PyPSA generator is one unit."""
@@ -392,7 +416,8 @@ class _Converter:
         v_nom = self.n.buses["v_nom"].astype(float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.n.calculate_dependent_values()
+            self.n.calculate_dependent_values()  # x_pu_eff: x (or the line type's) / v_nom²
+        lines = self.n.lines
         for elem, row in lines.iterrows():
             for end in ("bus0", "bus1"):
                 if bus_carrier.get(row[end], "AC") != "AC":

@@ -279,6 +279,12 @@ class _Exporter:
                         "committable generator is one unit")
         if row["extendable"]:
             self.refuse("generators", name, "extendable", "committable and extendable")
+        ramps = [float(row[c]) * self.dt for c in ("ramp_up_pu_per_h", "ramp_down_pu_per_h")]
+        for ramp, column in zip(ramps, ("startup_ramp_pu", "shutdown_ramp_pu"), strict=True):
+            if ramp < 1 and float(row[column]) > ramp:
+                self.refuse("generators", name, column, f"{float(row[column]):g} above the "
+                            f"ramp per snapshot {ramp:g}: PyPSA's committable ramp rows would "
+                            "also bind the snapshot of a stop or start (docs/pypsa.md)")
         per_start = self.w / self.dt
         start = float(row["startup_cost"]) + fuel_price * float(row["startup_fuel_gj"])
         up = max(1, math.ceil(float(row["min_up_h"]) / self.dt - 1e-9))
