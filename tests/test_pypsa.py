@@ -97,8 +97,11 @@ def single_node() -> pypsa.Network:
 
 def meshed() -> pypsa.Network:
     """(b) a triangle of 380 kV AC lines a–b–c (x 10, 20, 10 Ω) with a lossless DC link b–c
-    (reversible, 30 MW), a cheap generator at a, a dear one at c, an extendable one at b;
-    the line a–c (100 MW) binds, so Kirchhoff's voltage law shapes the dispatch."""
+    (reversible, 30 MW, halved in hours 2-3 by a p_max_pu series), a cheap generator at a, a
+    dear one at c (an hourly marginal cost series), an extendable one at b; the line a–c
+    (100 MW) binds, so Kirchhoff's voltage law shapes the dispatch. By hand, the capacity at b:
+    it is built until every path out of b is full in an hour with the link open, serving its
+    50 MW load, 100 MW on b–c, 100 MW on b–a and 30 MW on the link: 280 MW."""
     n = pypsa.Network()
     h = _hours(n, 6)
     for bus in "abc":
@@ -106,11 +109,12 @@ def meshed() -> pypsa.Network:
     n.add("Line", "ab", bus0="a", bus1="b", x=10.0, r=1.0, s_nom=200)
     n.add("Line", "bc", bus0="b", bus1="c", x=20.0, r=1.0, s_nom=200)
     n.add("Line", "ac", bus0="a", bus1="c", x=10.0, r=1.0, s_nom=100)
-    n.add("Link", "dc bc", bus0="b", bus1="c", p_nom=30, p_min_pu=-1, carrier="DC")
+    n.add("Link", "dc bc", bus0="b", bus1="c", p_nom=30, p_min_pu=-1, carrier="DC",
+          p_max_pu=[1.0, 1.0, 0.5, 0.5, 1.0, 1.0])
     n.add("Generator", "cheap a", bus="a", p_nom=400, marginal_cost=10)
-    n.add("Generator", "mid b", bus="b", p_nom_extendable=True, capital_cost=50,
+    n.add("Generator", "mid b", bus="b", p_nom_extendable=True, capital_cost=20,
           marginal_cost=30)
-    n.add("Generator", "dear c", bus="c", p_nom=300, marginal_cost=80)
+    n.add("Generator", "dear c", bus="c", p_nom=300, marginal_cost=80 + 5 * h)
     n.add("Load", "load b", bus="b", p_set=50.0)
     n.add("Load", "load c", bus="c", p_set=200 + 20 * h)
     return n
@@ -157,9 +161,9 @@ def co2_capped() -> pypsa.Network:
     return n
 
 
-def _check(n, tmp_path, backends=BACKENDS, **options) -> list:
+def _check(n, tmp_path, backends=BACKENDS, constant=0.0, **options) -> list:
     expected = _pypsa_solve(n, **options)
-    assert n.objective_constant == 0
+    assert n.objective_constant == pytest.approx(constant)
     case = _import(n, tmp_path)
     results = []
     for backend in backends:
@@ -203,6 +207,7 @@ def test_meshed_ac_with_dc_link(tmp_path, backend):
         n.links_t.p0["dc bc"].to_numpy(), rtol=1e-6, atol=1e-5)
     assert _capacities(r)["mid b"] == pytest.approx(n.generators.p_nom_opt["mid b"],
                                                     rel=1e-6, abs=1e-5)
+    assert _capacities(r)["mid b"] == pytest.approx(50 + 100 + 100 + 30, rel=1e-6)
 
 
 def test_committable_generators_over_a_day(tmp_path):
@@ -459,3 +464,18 @@ def test_committable_ramp_limits(tmp_path):
     _check(n, tmp_path, backends=["highs"], mip_rel_gap=0.0)
     n.generators.loc["base", "ramp_limit_start_up"] = np.nan
     _refused(n, "Generator 'base' attribute 'ramp_limit_start_up'")
+
+
+def test_existing_extendable_capacity_and_objective_constant(tmp_path):
+    """Wind of (d) with 50 MW already built (p_nom = p_nom_min = 50, extendable): PyPSA's
+    ``objective_constant`` is 400 · 50 = 20,000 and ``n.objective`` leaves it out, charging
+    400 per MW built beyond 50; the import makes the 50 MW existing capacity and charges
+    ``capex_per_mw`` 400 on new capacity only, so gridopt's objective is ``n.objective``
+    (95,714.29 − 20,000 = 75,714.29, the optimum of (d) being unchanged) and the total wind
+    the same 176.786 MW."""
+    n = co2_capped()
+    n.generators.loc["wind", ["p_nom", "p_nom_min"]] = 50.0
+    results = _check(n, tmp_path, backends=["highs"], constant=20_000.0)
+    assert n.objective == pytest.approx(95_714.2857 - 20_000, rel=1e-6)
+    caps = results[0].capacities.loc[("generators", "wind")]
+    assert (caps["existing_mw"], caps["total_mw"]) == (50.0, pytest.approx(176.7857, rel=1e-6))

@@ -33,8 +33,10 @@ rule is also a row of the case's ``sources.csv``; the table both ways is ``docs/
   unit_size_mw = p_nom (one unit), min_up/down_time × step_h → min_up/down_h,
   start_up_cost → startup_cost, shut_down_cost → shutdown_cost (× step_h / w when
   annualised, since gridopt weighs a start by w_t / Δt and PyPSA not at all),
-  ramp_limit_start_up / shut_down → startup/shutdown_ramp_pu, up_time_before > 0 → one unit on
-  before the start for up_time_before × step_h hours, else off for down_time_before × step_h.
+  ramp_limit_start_up / shut_down → startup/shutdown_ramp_pu (each at most the ramp limit
+  once any is given: see :meth:`_Converter.check_commitment_ramps`), up_time_before > 0 → one
+  unit on before the start for up_time_before × step_h hours, else off for
+  down_time_before × step_h.
 - loads: p_set (static or series, ≥ 0) → loads.csv and load_mw.csv.
 - lines (AC buses only): s_nom × s_max_pu → cap_fwd_mw (both ways), x and r → x_pu, r_pu on a
   100 MVA base: x · 100 / v_nom² (PyPSA's own x_pu, ×100; only ratios of x matter in
