@@ -22,7 +22,7 @@ from gridopt.results.write import write_results
 from tests.factory import LOAD, gen, make_case
 
 runner = CliRunner()
-EVIL = "<script>alert('x')</script>\"&\x1b[31m"
+EVIL = "<script>alert('x')</script>\"&\x1b[31m $\\undefined$"
 #: Section ids of a single-year page.
 SINGLE = [s for s in SECTIONS if s != "capacity-path"]
 
@@ -123,9 +123,12 @@ def test_the_peak_and_typical_weeks(page) -> None:
 
 
 def test_case_text_is_escaped_and_nothing_is_fetched(page) -> None:
+    """The markup, quotes and ampersand of the names are escaped, the terminal escape dropped;
+    in the figures a ``$\\undefined$`` is text, not mathematics that matplotlib fails on (the
+    page has every section drawn, test above); every src/href/url is a data: URL."""
     text, _ = page
     assert "<script" not in text.lower() and "\x1b" not in text
-    escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&quot;&amp;[31m"
+    escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&quot;&amp;[31m $\\undefined$"
     assert f"<h1>gridopt report: {escaped}</h1>" in text
     assert f"<td>ci {escaped}</td>" in sections(text)["peak-response"]
     refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', text) + re.findall(r"url\(([^)]*)\)",
@@ -224,3 +227,18 @@ def test_a_pathway_result(tmp_path: Path) -> None:
                                            ("other", "wind-2035")]
     assert "the other sections show the last modelled year, 2030" in text
     assert "could not be drawn" not in text
+
+
+def test_representative_periods_are_shown_as_solved(tmp_path: Path) -> None:
+    """On 3 typical days of the three-week case (snapshots.csv written), the dispatch is one
+    figure of the 72 snapshots in order, and the page says so instead of choosing weeks."""
+    from gridopt.periods import aggregate
+
+    out = write_results(gridopt.solve(aggregate(three_weeks(), 3, 24)), tmp_path / "out")
+    assert (out / "snapshots.csv").exists()
+    found = sections(build_report(out))
+    assert list(found) == SINGLE
+    dispatch = found["dispatch"]
+    assert dispatch.count("<img") == 1 and "(snapshots.csv present)" in dispatch
+    assert "the snapshots are shown as they are" in dispatch and "Peak week" not in dispatch
+    assert "could not be drawn" not in "".join(found.values())
