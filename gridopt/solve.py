@@ -133,10 +133,11 @@ def _options_for(case: Case, solver: str, given: dict[str, Any]) -> dict[str, An
 def _check_target(case: Case) -> None:
     """With ``peak_response.enforce``, explain an unreachable target before solving."""
     from gridopt.case.settings import peak_settings
-    from gridopt.peak import check_reachable
 
     s = peak_settings(case)
     if s.enforce:
+        from gridopt.peak import check_reachable  # its imports cost ~10 ms: only when needed
+
         check_reachable(case, s.share)
 
 

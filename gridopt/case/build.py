@@ -7,6 +7,7 @@ and for a case written in code (tests, scripts): the tables are validated first
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -26,7 +27,25 @@ from gridopt.case.validate import validate_tables
 def fill_defaults(kind: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     """Index a table by ``name`` and fill every optional column with its default."""
     if frame is None or "name" not in frame:
-        frame = pd.DataFrame(columns=["name"])
+        return _empty(kind).copy(deep=False)  # copy-on-write: the cached frame stays empty
+    return _filled(kind, frame)
+
+
+@functools.cache
+def _empty(kind: str) -> pd.DataFrame:
+    """The filled frame of a table the case does not have (most of them, in most cases): the
+    columns of :func:`_filled` with no rows, made from typed empty arrays (no parsing) and
+    kept for the process, since even so a frame of 20 columns costs ~0.3 ms."""
+    dtypes = {"str": object, "bool": bool}
+    columns = {col.name: np.empty(0, dtype=dtypes.get(col.kind, float))
+               for col in TABLES[kind] if col.name != "name"}
+    out = pd.DataFrame(columns, index=pd.Index(np.empty(0, dtype=object), dtype="str",
+                                               name="name"))
+    out.attrs["lines"] = []
+    return out
+
+
+def _filled(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     index = pd.Index(frame["name"].astype(str), name="name")
     columns = {col.name: _typed(frame[col.name].to_numpy() if col.name in frame else None,
                                 col.kind, col.default, len(index))

@@ -222,7 +222,8 @@ class Case:
 
     def table(self, name: str) -> pd.DataFrame:
         """A component table, or an empty frame when the case has none."""
-        return self.tables.get(name, pd.DataFrame())
+        table = self.tables.get(name)  # no empty frame built when the table is there
+        return pd.DataFrame() if table is None else table
 
     def digest(self) -> str:
         """A SHA-256 hash of everything that defines the optimisation problem: the settings,
