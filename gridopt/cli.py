@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gridopt.case.case import Case, CaseError, Problem, shown
+from gridopt.cli_progress import progress_line
 from gridopt.data import resolve_case
 from gridopt.studies.bench_cli import bench_app
 
@@ -58,6 +59,9 @@ LinkedOpt = Annotated[bool, typer.Option(
 MethodOpt = Annotated[str, typer.Option(
     "--cluster-method", help="tsam clustering: hierarchical, kmeans, kmedoids, kmaxoids, "
                              "averaging or contiguous.")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress line; only the essential output (errors, warnings, "
+                          "where the results are).")]
 SegmentsOpt = Annotated[int | None, typer.Option(
     "--segments", min=1, show_default=False,
     help="With --periods: segment each typical period into S snapshots of variable length "
@@ -66,7 +70,7 @@ SegmentsOpt = Annotated[int | None, typer.Option(
 
 def _aggregated(c: Case, periods: int | None, hours: float, linked: bool,
                 case: Path | None, method: str = "hierarchical",
-                segments: int | None = None) -> Case:
+                segments: int | None = None, quiet: bool = False) -> Case:
     """The case itself, or on ``periods`` representative periods (``segments`` per period)."""
     if periods is None:
         if segments is not None:
@@ -80,7 +84,8 @@ def _aggregated(c: Case, periods: int | None, hours: float, linked: bool,
     except MissingExtraError as exc:
         err.print(f"[red]error:[/red] {_safe(str(exc))}")
         raise typer.Exit(1) from None
-    with console.status(f"aggregating {c.name} to {periods} periods of {hours:g} h"):
+    with progress_line(err, _safe(f"aggregating {c.name} to {periods} periods of {hours:g} h"),
+                       quiet):
         return _guard(lambda: aggregate(c, periods, hours, method=method, linked=linked,
                                         segments=segments), case)
 
@@ -196,7 +201,9 @@ def run(case: CaseArg = None,
         periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0,
         linked: LinkedOpt = True, cluster_method: MethodOpt = "hierarchical",
         segments: SegmentsOpt = None,
-        verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+        verbose: Annotated[bool, typer.Option(
+            "--verbose", "-v", help="Log gridopt's steps (build, solve, status).")] = False,
+        quiet: QuietOpt = False,
         solver_log: Annotated[Path | None, typer.Option(
             "--solver-log", help="Write HiGHS's log to this file.", show_default=False)] = None,
         time_limit: Annotated[float | None, typer.Option(
@@ -238,7 +245,8 @@ def run(case: CaseArg = None,
         begin_log_file(solver_log)
     if hours is not None:
         loaded = _guard(lambda: loaded.first_hours(hours), case)
-    c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
+    c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments,
+                    quiet)
     given = {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads,
              "relax_integrality": relax or None}
     options = {key: value for key, value in given.items() if value is not None}
@@ -247,19 +255,21 @@ def run(case: CaseArg = None,
             err.print("[red]--rolling solves one year in windows[/red]; a pathway (case.yaml "
                       "'pathway') is solved as one model of all its years")
             raise typer.Exit(1)
-        _run_pathway(c, case, out, protect, backend.value, solver_log, options, report)
+        _run_pathway(c, case, out, protect, backend.value, solver_log, options, report, quiet)
         return
     if rolling is not None:
-        _run_rolling(c, case, rolling, out, protect, backend.value, options, report)
+        _run_rolling(c, case, rolling, out, protect, backend.value, options, report, quiet)
         return
-    with console.status(f"solving {c.name} ({c.n_snapshots} snapshots, {backend.value})"):
+    with progress_line(err, _safe(f"solving {c.name} ({c.n_snapshots} snapshots, "
+                                  f"{backend.value})"), quiet):
         results = _interruptible(lambda: _guard(
             lambda: solve(c, backend=backend.value, solver_log=solver_log, **options), case))
     if not results.ok and results.objective is None:
-        _explain(c, results)
+        _explain(c, results, quiet)
         raise typer.Exit(2)
     path = _out_guard(lambda: write_results(results, out, protect=protect))
-    _print_summary(results)
+    if not quiet:
+        _print_summary(results)
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
     if report:
         _write_report(path)
@@ -285,13 +295,15 @@ def _write_report(folder: Path) -> None:
 
 
 def _run_pathway(c: Case, case: Path | None, out: Path, protect: list[Path], backend: str,
-                 solver_log: Path | None, options: dict, report: bool = False) -> None:
+                 solver_log: Path | None, options: dict, report: bool = False,
+                 quiet: bool = False) -> None:
     """``gridopt run`` of a pathway: solve every year as one model, write the tables with a
     year level, print the capacity path and each year's target verdicts."""
     from gridopt.pathway import solve_pathway, write_pathway
 
     years = c.config["pathway"]["years"]
-    with console.status(f"solving {c.name} for {', '.join(map(str, years))} ({backend})"):
+    with progress_line(err, _safe(f"solving {c.name} for {', '.join(map(str, years))} "
+                                  f"({backend})"), quiet):
         results = _interruptible(lambda: _guard(lambda: solve_pathway(
             c, backend=backend, solver_log=solver_log, **options), case))
     if results.solution.x is None:
@@ -301,7 +313,8 @@ def _run_pathway(c: Case, case: Path | None, out: Path, protect: list[Path], bac
                   "y<year>_<family>).")
         raise typer.Exit(2)
     path = _out_guard(lambda: write_pathway(results, out, protect=protect))
-    _print_pathway(results)
+    if not quiet:
+        _print_pathway(results)
     console.print(f"results written to [bold]{_safe(str(path))}[/bold]")
     if report:
         _write_report(path)
@@ -344,12 +357,14 @@ def _print_pathway(results) -> None:
 
 
 def _run_rolling(c: Case, case: Path | None, text: str, out: Path, protect: list[Path],
-                 backend: str, options: dict, report: bool = False) -> None:
+                 backend: str, options: dict, report: bool = False,
+                 quiet: bool = False) -> None:
     """``gridopt run --rolling W:H``: solve the windows, write the stitched tables."""
     from gridopt.rolling import parse_rolling, solve_rolling, write_rolling
 
     window, step = _guard(lambda: parse_rolling(text), case)
-    with console.status(f"solving {c.name} in windows of {window:g} h every {step:g} h"):
+    with progress_line(err, _safe(f"solving {c.name} in windows of {window:g} h every "
+                                  f"{step:g} h"), quiet):
         rolled = _interruptible(lambda: _guard(
             lambda: solve_rolling(c, window, step, backend=backend, **options), case))
     if not rolled.complete:
@@ -394,7 +409,7 @@ def _interruptible(work: Callable[[], T]) -> T:
 SHORT_DIAGNOSIS_ROWS = 50_000
 
 
-def _explain(c: Case, results) -> None:
+def _explain(c: Case, results, quiet: bool = False) -> None:
     """Why a solve ended without a solution: the short diagnosis (a solve stopped at a limit
     with a solution is written instead, see ``run``)."""
     from gridopt.diagnose import diagnose
@@ -405,7 +420,7 @@ def _explain(c: Case, results) -> None:
         err.print(f"the model has {results.model.n_rows:,} rows: an infeasible subset of it "
                   "may take long to find, so it is not searched here")
     elif results.status in ("infeasible", "unbounded", "infeasible_or_unbounded"):
-        with console.status(f"diagnosing {c.name}"):
+        with progress_line(err, _safe(f"diagnosing {c.name}"), quiet):
             report = _interruptible(lambda: diagnose(c, elastic=False))
         if report.iis or report.unbounded:
             err.print(_safe(report.short()))
@@ -525,6 +540,7 @@ def peak_response(
         True,
     periods: PeriodsOpt = None, period_hours: PeriodHoursOpt = 24.0, linked: LinkedOpt = True,
     cluster_method: MethodOpt = "hierarchical", segments: SegmentsOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Verify the peak-load response target (PASS/FAIL), cost it, write CSV and a plot."""
     from gridopt.peak import cost_curve, verify
@@ -537,15 +553,16 @@ def peak_response(
                   "(case.yaml 'pathway'); `gridopt run` reports T1 for each of them")
         raise typer.Exit(1)
     _out_guard(lambda: check_out(out, protect))  # before the long work
-    c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments)
-    with console.status(f"measuring the peak response of {c.name}"):
+    c = _aggregated(loaded, periods, period_hours, linked, case, cluster_method, segments,
+                    quiet)
+    with progress_line(err, _safe(f"measuring the peak response of {c.name}"), quiet):
         report = _interruptible(lambda: _guard(lambda: verify(c), case))
     _print_peak(report, c.currency)
     tables = {"peak_response": report.table(), "peak_response_by_element": report.by_element}
     if not report.gap_closure.empty:
         tables["gap_closure"] = report.gap_closure
     if curve:
-        with console.status(f"costing the target at {shares}"):
+        with progress_line(err, _safe(f"costing the target at {shares}"), quiet):
             frame = _interruptible(lambda: _guard(lambda: cost_curve(c, _shares(shares)),
                                                   case))
         tables["cost_curve"] = frame
@@ -643,7 +660,8 @@ def export(case: CaseArg = None,
 @app.command("diagnose")
 def diagnose_case(case: CaseArg = None, elastic: Annotated[bool, typer.Option(
         "--elastic/--no-elastic", help="Also relax the model and report what cannot be met "
-                                       "and by how much.")] = True) -> None:
+                                       "and by how much.")] = True,
+                  quiet: QuietOpt = False) -> None:
     """Solve a case and explain an infeasible or unbounded model (exit 2 then): the rows and
     bounds that cannot hold together, in the case's terms, and by how much they fail."""
     from gridopt.diagnose import diagnose
@@ -651,7 +669,7 @@ def diagnose_case(case: CaseArg = None, elastic: Annotated[bool, typer.Option(
 
     c = _load(case)
     model = _guard(lambda: pathway_model(c), case) if c.config.get("pathway") else None
-    with console.status(f"diagnosing {c.name}"):
+    with progress_line(err, _safe(f"diagnosing {c.name}"), quiet):
         report = _interruptible(lambda: _guard(
             lambda: diagnose(c, elastic=elastic, model=model), case))
     for line in report.lines():

@@ -12,6 +12,7 @@ import pyomo.environ as pyo
 
 from gridopt.case.case import Case
 from gridopt.case.solver_options import check_solver_options, is_highs, split_options
+from gridopt.model import progress
 from gridopt.model.arrays import ArrayModel
 from gridopt.model.build import build_model
 from gridopt.model.highs_backend import Solution, solve_highs, write_model
@@ -57,6 +58,7 @@ def solve(case: Case | str | Path | None = None, backend: str = "highs",
     case = as_case(case)
     setup = solver_setup(case, backend, pyomo_solver, solver_log, solver_options)
     t0 = time.perf_counter()
+    progress.phase("building")
     model = build_model(case)
     if setup.relax:
         model.relax_integrality()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import highspy
 import numpy as np
 
 from gridopt.case.solver_options import check_solver_options
+from gridopt.model import progress
 from gridopt.model.arrays import ArrayModel
 
 log = logging.getLogger(__name__)
@@ -148,17 +150,29 @@ def run_interruptible(h: highspy.Highs) -> None:
 
     On ``KeyboardInterrupt`` HiGHS is stopped through its interrupt callback (simplex, IPM and
     MIP check it every few iterations), the thread is joined and the interrupt raised again:
-    nothing runs on after the user asked to stop.
+    nothing runs on after the user asked to stop. Inside :func:`gridopt.model.progress.reporting`
+    the same callbacks also send the solve's progress (:class:`_Watch`).
     """
     stop = threading.Event()
+    reporter = progress.current()
+    if reporter is None:
+        def check(event: Any) -> None:
+            if stop.is_set():
+                event.interrupt()
 
-    def check(event: Any) -> None:
-        if stop.is_set():
-            event.interrupt()
-
-    callbacks = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
-    for cb in callbacks:
-        cb += check
+        handlers = [(h.cbSimplexInterrupt, check), (h.cbIpmInterrupt, check),
+                    (h.cbMipInterrupt, check)]
+    else:
+        watch = _Watch(reporter, stop)
+        handlers = [(h.cbSimplexInterrupt, watch.simplex), (h.cbIpmInterrupt, watch.ipm),
+                    (h.cbMipInterrupt, watch.mip), (h.cbLogging, watch.logged)]
+        quiet = not _option(h, "output_flag")
+        if quiet:  # HiGHS's log lines go to the callback only: the objective is in them
+            _set_option(h, "output_flag", True)
+            _set_option(h, "log_to_console", False)
+        reporter.phase("presolve" if _option(h, "presolve") != "off" else "solving")
+    for cb, fn in handlers:
+        cb += fn
     thread = threading.Thread(target=_run_and_release, args=(h,), name="highs", daemon=True)
     try:
         thread.start()
@@ -172,8 +186,99 @@ def run_interruptible(h: highspy.Highs) -> None:
         highspy.Highs.resetGlobalScheduler(True)
         raise
     finally:
-        for cb in callbacks:
-            cb -= check
+        for cb, fn in handlers:
+            cb -= fn
+        if reporter is not None and quiet:
+            _set_option(h, "output_flag", False)
+
+
+def _option(h: highspy.Highs, name: str) -> Any:
+    """An option's value (highspy returns it bare or as ``(status, value)``)."""
+    value = h.getOptionValue(name)
+    return value[1] if isinstance(value, tuple) else value
+
+
+class _Watch:
+    """HiGHS's callbacks when progress is reported. Each interrupt callback checks the stop
+    flag and, at most once per ``reporter.interval`` seconds, sends a
+    :class:`progress.Progress`; between two events it costs a clock read and a comparison.
+
+    HiGHS 1.15's LP interrupt callbacks carry the simplex iteration count but no objective
+    (``objective_function_value`` is -inf) and no IPM count (-1): those are read from HiGHS's
+    own log lines (the logging callback; a few lines a second at most): a simplex line
+    ``iteration objective Pr: …``, an IPX line ``iteration primal-objective dual-objective
+    …`` and "Running crossover". A MIP callback carries the incumbent, gap and nodes; once
+    one is seen, the LP callbacks (its sub-solves) send nothing.
+    """
+
+    __slots__ = ("crossover", "in_mip", "ipm_iterations", "next_at", "objective", "reporter",
+                 "stop")
+
+    def __init__(self, reporter: progress.Reporter, stop: threading.Event) -> None:
+        self.reporter, self.stop = reporter, stop
+        self.next_at = 0.0
+        self.in_mip = self.crossover = False
+        self.objective: float | None = None
+        self.ipm_iterations: int | None = None
+
+    def _due(self, event: Any) -> bool:
+        """Interrupt if asked; say whether an event is due (and set the next time)."""
+        if self.stop.is_set():
+            event.interrupt()
+            return False
+        now = time.monotonic()
+        if now < self.next_at:
+            return False
+        self.next_at = now + self.reporter.interval
+        return True
+
+    def simplex(self, event: Any) -> None:
+        if self._due(event) and not self.in_mip:
+            self._send("simplex", event.data_out.simplex_iteration_count, self.objective)
+
+    def ipm(self, event: Any) -> None:
+        if self._due(event) and not self.in_mip:
+            if self.crossover:
+                self._send("crossover", None, self.objective)
+            else:
+                self._send("ipm", self.ipm_iterations, self.objective)
+
+    def mip(self, event: Any) -> None:
+        self.in_mip = True
+        if self._due(event):
+            d = event.data_out
+            self._send("mip", None, _finite(d.mip_primal_bound), _finite(d.mip_gap),
+                       d.mip_node_count)
+
+    def logged(self, event: Any) -> None:
+        """Keep the objective (and IPM iteration) of HiGHS's latest iteration log line."""
+        text = event.message
+        if "crossover" in text:
+            self.crossover = True
+            return
+        line = _SIMPLEX_LINE.match(text)
+        if line is not None:
+            self.objective = float(line.group(2))
+            return
+        line = _IPX_LINE.match(text)
+        if line is not None:
+            self.ipm_iterations, self.objective = int(line.group(1)), float(line.group(2))
+
+    def _send(self, phase: str, iterations: int | None, objective: float | None,
+              gap: float | None = None, nodes: int | None = None) -> None:
+        try:
+            self.reporter.sink(progress.Progress(self.reporter.elapsed(), phase, iterations,
+                                                 objective, gap, nodes))
+        except Exception:  # a display that fails must not stop the solve: no more events
+            log.exception("progress display failed; progress is no longer shown")
+            self.next_at = float("inf")
+
+
+_NUMBER = r"([-+]?\d\.\d+e[-+]\d+)"
+#: HiGHS simplex log: ``     13489     3.8736591242e+07 Pr: 2157(67360); Du: 0(5.8e-08) 5.2s``
+_SIMPLEX_LINE = re.compile(r"\s*(\d+)\s+" + _NUMBER + r"\s+(?:Pr|Ph1|Du)")
+#: IPX log: ``  31    4.01821556e+07   4.01326602e+07   1.90e-11 …`` (``31*`` too)
+_IPX_LINE = re.compile(r"\s*(\d+)\*?\s+" + _NUMBER + r"\s+" + _NUMBER + r"\s")
 
 
 def _run_and_release(h: highspy.Highs) -> None:
