@@ -66,7 +66,10 @@ def _typed(values: np.ndarray | None, kind: str, default: object, n: int) -> np.
         return np.array([bool(default) if _blank(v) else _to_bool(v) for v in values])
     if values is None:
         return np.full(n, float(default) if default is not None else math.nan)
-    arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float)
+    if values.dtype.kind in "fiub":  # numbers already: no parsing Series per column
+        arr = values.astype(float)
+    else:
+        arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float)
     if default is not None:
         arr = np.where(np.isnan(arr), float(default), arr)
     return arr

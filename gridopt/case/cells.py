@@ -36,14 +36,17 @@ def as_frame(frame: object) -> pd.DataFrame:
 
 
 def normalise_columns(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Column names as stripped strings; a repeated column is reported and its copies dropped."""
-    frame = frame.copy(deep=False)  # a new frame on the same data (copy-on-write)
+    """Column names as stripped strings; a repeated column is reported and its copies dropped.
+
+    The validator only reads the frame: when the names are stripped strings already and none
+    repeats (the usual case), the frame itself is returned, with no copy and no index scan.
+    """
     names = [str(c).strip() for c in frame.columns]
-    if names != list(frame.columns):
-        frame.columns = names
-    dup = frame.columns.duplicated()
-    if not dup.any():  # the usual case: no boolean selection (it copies every column)
+    if len(set(names)) == len(names) and names == list(frame.columns):
         return frame, []
+    frame = frame.copy(deep=False)  # a new frame on the same data (copy-on-write)
+    frame.columns = names
+    dup = frame.columns.duplicated()
     problems = [Problem(file, None, name, "duplicate-column",
                         f"{file} has more than one column '{name}'; only the first is used")
                 for name in dict.fromkeys(frame.columns[dup])]

@@ -315,9 +315,13 @@ def _check_unique(table: _Table) -> list[Problem]:
     unique = any(c.name == "name" and c.unique for c in TABLES[table.kind])
     if "name" not in table.frame.columns or not unique:
         return []
-    names = pd.Series(table.names)
-    dup = (names.duplicated() & (names != "")).to_numpy()
-    first = {n: int(table.lines[i]) for i, n in reversed(list(enumerate(table.names)))}
+    first: dict[str, int] = {}  # name → line of its first row (a plain pass: no Series)
+    dup = np.zeros(len(table.names), bool)
+    for i, n in enumerate(table.names):
+        if n in first:
+            dup[i] = n != ""
+        else:
+            first[n] = int(table.lines[i])
     noun = noun_of(table.kind)
     return _rows(table, "name", "unique", dup,
                  lambda i: f"{noun} name '{table.names[i]}' is used again "
