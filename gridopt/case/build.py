@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridopt.case.case import Case, CaseError, line_numbers
+from gridopt.case.case import Case, CaseError, LineNumbers, line_numbers
 from gridopt.case.schema import SERIES, TABLES, TRUE_WORDS
 from gridopt.case.series import element_series
 from gridopt.case.service import existing_in_year
@@ -41,7 +41,7 @@ def _empty(kind: str) -> pd.DataFrame:
                for col in TABLES[kind] if col.name != "name"}
     out = pd.DataFrame(columns, index=pd.Index(np.empty(0, dtype=object), dtype="str",
                                                name="name"))
-    out.attrs["lines"] = []
+    out.attrs["lines"] = LineNumbers()
     return out
 
 
@@ -51,7 +51,7 @@ def _filled(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
                                 col.kind, col.default, len(index))
                for col in TABLES[kind] if col.name != "name"}
     out = pd.DataFrame(columns, index=index)  # one frame, not a column insert per default
-    out.attrs["lines"] = line_numbers(frame).tolist()  # CSV line of each row, for problems
+    out.attrs["lines"] = LineNumbers(line_numbers(frame).tolist())  # for problems' lines
     return out
 
 

@@ -76,6 +76,20 @@ def line_numbers(frame: pd.DataFrame) -> np.ndarray:
     return np.arange(2, len(frame) + 2)
 
 
+class LineNumbers(tuple):
+    """The CSV line of each row of a case table, kept in ``DataFrame.attrs["lines"]``.
+
+    pandas deep-copies ``attrs`` into every frame or column derived from a table (each
+    ``table["column"]``): a list of line numbers cost O(rows) per column access. This tuple is
+    immutable, so its deep copy is itself.
+    """
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LineNumbers:
+        return self
+
+
 def csv_line(table: pd.DataFrame, position: int) -> int:
     """The CSV line of row ``position`` of a case table (header = line 1; blank lines the
     reader skipped still count), as recorded when the case was built; position + 2 else."""

@@ -17,8 +17,15 @@ def annuity(rate: float, lifetime_yr: np.ndarray | float) -> np.ndarray:
 
 
 def bus_positions(buses: pd.Index, names: pd.Series) -> np.ndarray:
-    """Integer position of each element's bus in the bus index."""
-    return buses.get_indexer(names.to_numpy()).astype(np.int64)
+    """Integer position of each element's bus in the bus index (−1 where it has none).
+
+    A dict lookup in plain Python: ``Index.get_indexer`` on pandas' string dtype costs a
+    fixed ~0.15 ms a call and is slower at every size tried (1 to 5,000 buses). Bus names are
+    unique (validated).
+    """
+    position = {name: i for i, name in enumerate(buses.to_numpy(object))}
+    values = names.to_numpy(object)
+    return np.fromiter((position.get(v, -1) for v in values), np.int64, len(values))
 
 
 def extendable_columns(n: int, ext: np.ndarray, p_new_cols: np.ndarray) -> np.ndarray:

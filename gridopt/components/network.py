@@ -49,7 +49,11 @@ def bus_demand(case: Case) -> np.ndarray:
     if loads.empty:
         return demand
     series = case.series["load_mw"][loads.index].to_numpy().T
-    np.add.at(demand, bus_positions(buses, loads["bus"]), series)
+    at = bus_positions(buses, loads["bus"])
+    if np.unique(at).size == at.size:  # one load per bus at most: no unbuffered np.add.at
+        demand[at] = series
+    else:
+        np.add.at(demand, at, series)
     return demand
 
 

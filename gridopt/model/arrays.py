@@ -14,8 +14,10 @@ as they stand.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
@@ -26,6 +28,7 @@ INF = np.inf
 #: Index type of rows and columns: HiGHS indexes with 32-bit integers, so positions are made
 #: int32 once, where they are allocated, and never converted again.
 IDX = np.int32
+IDX_MAX = int(np.iinfo(IDX).max)
 S = TypeVar("S")
 
 
@@ -37,13 +40,14 @@ class Block:
     start: int
     coords: tuple[pd.Index, ...]
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, ...]:
+        """Lengths of the axes (cached: it is read for every term and bound of the block)."""
         return tuple(len(c) for c in self.coords)
 
-    @property
+    @cached_property
     def size(self) -> int:
-        return int(np.prod(self.shape)) if self.coords else 1
+        return math.prod(self.shape) if self.coords else 1
 
     def index(self) -> np.ndarray:
         """Global positions of the block's entries, shaped like the block."""
@@ -328,9 +332,9 @@ class ArrayModel:
 
 def _check_size(block: Block) -> None:
     """Positions are int32 (HiGHS's index type): refuse a model that would not fit."""
-    if block.start + block.size > np.iinfo(IDX).max:
+    if block.start + block.size > IDX_MAX:
         raise OverflowError(f"block {block.name!r} would take the model past "
-                            f"{np.iinfo(IDX).max:,} columns or rows, HiGHS's limit")
+                            f"{IDX_MAX:,} columns or rows, HiGHS's limit")
 
 
 def _locate(blocks: dict[str, Block], pos: int) -> tuple[Block, tuple]:
