@@ -87,17 +87,17 @@ def _to_bool(v: object) -> bool:
 
 def derive_generator_columns(gens: pd.DataFrame, fuels: pd.DataFrame) -> pd.DataFrame:
     """Add marginal cost c = π_f · h + VOM, emissions e and fuel use per MWh of output."""
-    gens = gens.copy()
-    fuel = gens["fuel"]
-    has = fuel != ""
+    gens = gens.copy(deep=False)  # copy-on-write: only the columns set below are new
+    fuel = gens["fuel"].to_numpy(object)
+    has = fuel != ""  # elementwise on object values (no string-dtype kernel per call)
     price = np.zeros(len(gens))
     co2_gj = np.zeros(len(gens))
     gj_unit = np.ones(len(gens))
     if has.any():
         f = fuels.loc[fuel[has]]
-        price[has.to_numpy()] = f["price_per_gj"].to_numpy()
-        co2_gj[has.to_numpy()] = f["co2_t_per_gj"].to_numpy()
-        gj_unit[has.to_numpy()] = f["gj_per_unit"].to_numpy()
+        price[has] = f["price_per_gj"].to_numpy()
+        co2_gj[has] = f["co2_t_per_gj"].to_numpy()
+        gj_unit[has] = f["gj_per_unit"].to_numpy()
     hr = gens["heat_rate_gj_per_mwh"].to_numpy()
     gens["marginal_cost_per_mwh"] = price * hr + gens["vom_per_mwh"].to_numpy()
     direct = gens["co2_t_per_mwh"].to_numpy()
