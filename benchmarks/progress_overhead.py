@@ -2,8 +2,10 @@
 a pseudo-terminal (the line drawn, HiGHS's callbacks reporting progress) and with
 ``--quiet`` (no line, no progress callbacks), alternately, one process per run.
 
-Records HiGHS's solve seconds (summary.json ``solve_seconds``) and the wall time of each run
-into ``benchmarks/results/progress_overhead.json`` and ``.md``. No assertion on any time.
+Records HiGHS's solve seconds (summary.json ``solve_seconds``), the wall time and the CPU
+time (user + system, of the child process: less disturbed by other work on the machine than
+wall times) of each run into ``benchmarks/results/progress_overhead.json`` and ``.md``. No
+assertion on any time.
 
 Usage::
 
@@ -39,7 +41,7 @@ def run_once(hours: int, mode: str, folder: Path) -> dict:
                             stdin=follower, stdout=follower, stderr=follower)
     os.close(follower)
     drawn = 0
-    while True:  # drain the terminal, as a terminal would
+    while True:  # drain the terminal, as a terminal would, until the child closes it
         if select.select([leader], [], [], 0.5)[0]:
             try:
                 data = os.read(leader, 65536)
@@ -48,15 +50,15 @@ def run_once(hours: int, mode: str, folder: Path) -> dict:
             if not data:
                 break
             drawn += len(data)
-        elif proc.poll() is not None:
-            break
-    proc.wait()
+    _, status, usage = os.wait4(proc.pid, 0)  # reaps the child: its CPU time
+    proc.returncode = os.waitstatus_to_exitcode(status)
     os.close(leader)
     wall = time.perf_counter() - t0
     summary = json.loads((out / "summary.json").read_text())
     return {"mode": mode, "returncode": proc.returncode, "status": summary["status"],
             "objective": summary["objective"], "solve_seconds": summary["solve_seconds"],
-            "wall_seconds": wall, "terminal_bytes": drawn}
+            "wall_seconds": wall, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "terminal_bytes": drawn}
 
 
 def to_markdown(records: list[dict], meta: dict) -> str:
@@ -65,19 +67,21 @@ def to_markdown(records: list[dict], meta: dict) -> str:
              f"`gridopt run --hours {meta['hours']}` on the default case, on a pseudo-terminal "
              "(line drawn, HiGHS callbacks reporting progress at most every 0.25 s) versus "
              "`--quiet` (neither), alternately, one process per run.", "",
-             "| run | mode | status | objective | solve s | wall s | terminal bytes |",
-             "|---|---|---|---|---|---|---|"]
+             "| run | mode | status | objective | solve s | wall s | CPU s | terminal bytes |",
+             "|---|---|---|---|---|---|---|---|"]
     for k, r in enumerate(records, 1):
         lines.append(f"| {k} | {r['mode']} | {r['status']} | {r['objective']:,.3f} | "
                      f"{r['solve_seconds']:.2f} | {r['wall_seconds']:.2f} | "
-                     f"{r['terminal_bytes']:,} |")
+                     f"{r['cpu_seconds']:.2f} | {r['terminal_bytes']:,} |")
     lines.append("")
     for mode in MODES:
         solve = [r["solve_seconds"] for r in records if r["mode"] == mode]
         wall = [r["wall_seconds"] for r in records if r["mode"] == mode]
+        cpu = [r["cpu_seconds"] for r in records if r["mode"] == mode]
         lines.append(f"- {mode}: solve median {statistics.median(solve):.2f} s "
                      f"(min {min(solve):.2f}, max {max(solve):.2f}); wall median "
-                     f"{statistics.median(wall):.2f} s")
+                     f"{statistics.median(wall):.2f} s; CPU median {statistics.median(cpu):.2f} "
+                     f"s (min {min(cpu):.2f}, max {max(cpu):.2f})")
     return "\n".join(lines) + "\n"
 
 

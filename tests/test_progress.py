@@ -33,6 +33,7 @@ from gridopt.model import progress
 from gridopt.model.highs_backend import _Watch
 from gridopt.results.folder import LOG_HEADER
 from tests import test_interrupt
+from tests.test_mip import knapsack_case
 
 runner = CliRunner()
 HOURS = 300
@@ -81,6 +82,23 @@ def test_no_events_outside_reporting(tmp_path: Path) -> None:
         assert reporter is None and progress.current() is None
     case = read_case(small_case(tmp_path / "ring", hours=24))
     assert gridopt.solve(case).ok
+
+
+def test_events_of_a_mip() -> None:
+    """A MIP (the knapsack of tests/test_mip.py) reports the phase "mip": the incumbents are
+    feasible, so each is at least the optimum and none is above the one before (minimising);
+    the nodes never decrease, a gap is never negative."""
+    events: list[progress.Progress] = []
+    with progress.reporting(events.append, interval=0.0):
+        r = gridopt.solve(knapsack_case(), mip_rel_gap=1e-6)
+    assert r.ok
+    mip = [e for e in events if e.phase == "mip"]
+    assert mip
+    incumbents = [e.objective for e in mip if e.objective is not None]
+    assert incumbents and incumbents == sorted(incumbents, reverse=True)
+    assert min(incumbents) >= r.objective * (1 - 1e-9)
+    nodes = [e.nodes for e in mip]
+    assert nodes == sorted(nodes) and all(e.gap is None or e.gap >= 0 for e in mip)
 
 
 def test_mip_event_carries_gap_and_nodes() -> None:
