@@ -1,5 +1,6 @@
 """pyproject.toml's floors and the versions that CI tests them with (.ci/minimum-versions.txt)
-stay in step: every core dependency and tsam is pinned there, in the release series its floor
+stay in step: every core dependency, tsam and the studies extra (dask, pyarrow) is pinned there,
+in the release series its floor
 names (``scipy>=1.11`` → ``scipy==1.11.x``), and nothing else is."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 def floors() -> dict[str, Version]:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     reqs = [Requirement(r) for r in project["dependencies"]]
-    reqs += [Requirement(r) for r in project["optional-dependencies"]["periods"]]
+    for extra in ("periods", "studies"):
+        reqs += [Requirement(r) for r in project["optional-dependencies"][extra]]
     out = {}
     for req in reqs:
         (floor,) = [s.version for s in req.specifier if s.operator == ">="]
