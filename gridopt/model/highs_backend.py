@@ -165,11 +165,15 @@ def run_interruptible(h: highspy.Highs) -> None:
     else:
         watch = _Watch(reporter, stop)
         handlers = [(h.cbSimplexInterrupt, watch.simplex), (h.cbIpmInterrupt, watch.ipm),
-                    (h.cbMipInterrupt, watch.mip), (h.cbLogging, watch.logged)]
+                    (h.cbMipInterrupt, watch.mip)]
+        if not (_CALLBACK_NEEDS_CONSOLE and _option(h, "log_file")):
+            # highspy 1.13 gives a logging callback the log file's lines too: the user's
+            # --solver-log would stay empty, so there the line shows no LP objective
+            handlers.append((h.cbLogging, watch.logged))
         quiet = not _option(h, "output_flag")
         if quiet:  # HiGHS's log lines go to the callback only: the objective is in them
             _set_option(h, "output_flag", True)
-            _set_option(h, "log_to_console", False)
+            _set_option(h, "log_to_console", _CALLBACK_NEEDS_CONSOLE)
         reporter.phase("presolve" if _option(h, "presolve") != "off" else "solving")
     for cb, fn in handlers:
         cb += fn
@@ -190,6 +194,21 @@ def run_interruptible(h: highspy.Highs) -> None:
             cb -= fn
         if reporter is not None and quiet:
             _set_option(h, "output_flag", False)
+
+
+def _callback_needs_console() -> bool:
+    """Whether HiGHS calls the logging callback only with ``log_to_console`` on: highspy 1.13
+    does (and then prints nothing itself: the callback takes the console's lines); from 1.14
+    the callback is called either way and ``log_to_console`` also prints (measured with
+    highspy 1.13.0, 1.14.0 and 1.15.1)."""
+    try:
+        major, minor = (int(p) for p in highs_version().split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) < (1, 14)
+
+
+_CALLBACK_NEEDS_CONSOLE = _callback_needs_console()
 
 
 def _option(h: highspy.Highs, name: str) -> Any:
