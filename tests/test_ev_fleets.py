@@ -106,6 +106,25 @@ def test_closed_form_baseline_matches_an_hourly_simulation() -> None:
     np.testing.assert_allclose(prof.baseline[0], expect, atol=1e-9)
 
 
+def test_baseline_is_exactly_zero_where_no_charging_happens() -> None:
+    """A full battery stays full while plugged in: b_t = 0 there by construction. The closed
+    form subtracts cumulative sums, whose rounding (≈ 1e-14) must not reach the model as a
+    non-zero right-hand side of ``baseline_def`` (HiGHS: "excessively small row bounds").
+    Every b_t is therefore either exactly 0 or a real charge (> 1e-9 per MW)."""
+    rng = np.random.default_rng(11)
+    hours = 24 * 7
+    plugged = np.tile(np.r_[np.ones(7), np.zeros(2), np.full(8, 0.7), np.zeros(2), np.ones(5)], 7)
+    driving = np.where(plugged == 0, rng.uniform(0.1, 0.3, hours), 0.0)
+    case = make_case(hours, [gen("grid", p_nom_mw=10.0)], {"city": [1.0] * hours},
+                     series={"ev_plugged_pu": {"fleet": plugged},
+                             "ev_driving_pu": {"fleet": driving / driving.sum() * 7}},
+                     ev_fleets=[fleet(daily_energy_kwh=30.0, eff_charge=0.93)])
+    b = fleet_profiles(case).baseline[0]
+    assert ((b == 0.0) | (np.abs(b) > 1e-9)).all()
+    assert (b == 0.0).sum() > hours / 2  # most plugged hours find the battery full
+    assert (b >= 0.0).all()
+
+
 def test_driving_is_derived_from_plug_outs() -> None:
     """Without ev_driving_pu a fleet drives while unplugged: a = [1, 0.5, 0, 1] over a 4-hour
     day → d ∝ 1 − a = [0, 0.5, 1, 0], normalised to the 4/24 of a day the horizon holds."""

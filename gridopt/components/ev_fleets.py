@@ -286,9 +286,21 @@ def uncontrolled_charging(table: pd.DataFrame, plugged: np.ndarray, driving: np.
     start = deficit(np.zeros(len(table)))[:, -1]
     d = deficit(start)
     before = np.concatenate([start[:, None], d[:, :-1]], axis=1)
-    baseline = (before + driving - d) / (eff[:, None] * dt)
+    baseline = _clean((before + driving - d) / (eff[:, None] * dt))
     problems = _baseline_problems(table, step.sum(axis=1), driving.sum(axis=1), d, battery_h)
     return baseline, battery_h[:, None] - d, problems
+
+
+#: Per-MW values below this are the rounding of the cumulative sums above (≈ 1e-14), not data.
+_ROUNDING = 1e-9
+
+
+def _clean(x: np.ndarray) -> np.ndarray:
+    """``x`` with |x| < 1e-9 set to exactly 0: the closed form subtracts cumulative sums, so a
+    baseline that is zero by construction comes out as ±1e-14, which HiGHS then reads as an
+    "excessively small row bound" on ``ev_fleets.baseline_def`` (a non-zero right-hand side that
+    presolve cannot treat as 0)."""
+    return np.where(np.abs(x) < _ROUNDING, 0.0, x)
 
 
 def _baseline_problems(table: pd.DataFrame, surplus: np.ndarray, need: np.ndarray,
