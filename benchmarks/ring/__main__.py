@@ -6,9 +6,11 @@ Usage (from the repository root)::
     python -m benchmarks.ring --sizes 20 50 --no-solve --repeat 3
     python -m benchmarks.ring --sizes 3 --hours 48 --tools floor gridopt
     python -m benchmarks.ring --report-only         # redraw ring.md / ring.png
+    python -m benchmarks.ring --variant uc --sizes 1 5 20 --hours 168   # the commitment MIP
 
-Each run writes ``benchmarks/results/ring_<tool>_n<N>_t<T>_<mode>.json``; the report
-(``ring.md``, ``ring.png``) is redrawn from every such file present.
+Each run writes ``benchmarks/results/ring_<tool>_n<N>_t<T>_<mode>.json`` (the commitment
+variant: ``ringuc_<tool>_…``); the report (``ring.md``, ``ring.png``; ``ring_uc.md``) is
+redrawn from every such file present.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.ring import report
+from benchmarks.ring import report, uc_report
 from benchmarks.ring.child import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--append", action="store_true",
                         help="keep the runs already in the result files (more repeats)")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--variant", choices=("lp", "uc"), default="lp",
+                        help="lp: the ring LP; uc: the commitment MIP (problem.py)")
     return parser.parse_args(argv)
 
 
@@ -72,7 +76,8 @@ def plan(args: argparse.Namespace) -> list[tuple[str, int]]:
 def run_child(tool: str, n: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     """One run in a fresh interpreter; its record, or why it has none."""
     cmd = [sys.executable, "-m", "benchmarks.ring.child", tool, str(n), str(args.hours),
-           str(out), "--seed", str(args.seed)] + (["--no-solve"] if args.no_solve else [])
+           str(out), "--seed", str(args.seed), "--variant", args.variant] + (
+               ["--no-solve"] if args.no_solve else [])
     base = {"tool": tool, "n_buses": n, "hours": args.hours,
             "mode": "build" if args.no_solve else "solve"}
     out.unlink(missing_ok=True)
@@ -107,6 +112,10 @@ def main(argv: list[str] | None = None) -> None:
     args.results.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         run_all(args)
+    if args.variant == "uc":
+        uc_report.write(args.results)
+        print((args.results / "ring_uc.md").read_text())
+        return
     report.write(args.results)
     print((args.results / "ring.md").read_text())
 
@@ -120,7 +129,8 @@ def run_all(args: argparse.Namespace) -> None:
     """Run the plan round-robin (repeat k runs every tool once before the next round)."""
     mode = "build" if args.no_solve else "solve"
     pairs = plan(args)
-    stem = {p: f"ring_{p[0]}_n{p[1]}_t{args.hours}_{mode}" for p in pairs}
+    prefix = "ringuc" if args.variant == "uc" else "ring"
+    stem = {p: f"{prefix}_{p[0]}_n{p[1]}_t{args.hours}_{mode}" for p in pairs}
     runs = {p: earlier(args.results / f"{stem[p]}.json") if args.append else [] for p in pairs}
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(),
             "command": " ".join(sys.argv), "loadavg_start": list(os.getloadavg())}

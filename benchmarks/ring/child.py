@@ -1,6 +1,8 @@
 """One benchmark run in this process (the runner starts one per tool and size).
 
-Usage: ``python -m benchmarks.ring.child TOOL N_BUSES HOURS OUT.json [--no-solve] [--seed S]``
+Usage: ``python -m benchmarks.ring.child TOOL N_BUSES HOURS OUT.json [--no-solve] [--seed S]
+[--variant lp|uc]`` (``uc``: the commitment MIP, each tool's ``run_uc``, options
+``UC_HIGHS_OPTIONS``)
 
 Every tool reaches HiGHS through ``highspy.Highs.run``; a probe wrapped around that method
 takes the same measurements for all of them: the moment the model is handed over (end of the
@@ -24,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import highspy
+import numpy as np
 
-from benchmarks.ring.problem import HIGHS_OPTIONS, MARKS, make_ring
+from benchmarks.ring.problem import HIGHS_OPTIONS, MARKS, UC_HIGHS_OPTIONS, make_ring
 
 #: tool → (module, package whose version is reported, keyword arguments of ``run``)
 TOOLS: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -53,6 +56,7 @@ class Probe:
     t_data: float = 0.0
     cpu_data: float = 0.0
     t_call: float | None = None
+    cpu_call: float = 0.0
     t_run_end: float | None = None
     calls: list[float] = field(default_factory=list)
 
@@ -73,7 +77,10 @@ class Probe:
 
     def at_call(self, h: highspy.Highs) -> None:
         self.t_call = time.perf_counter()
+        self.cpu_call = time.process_time()
         self.calls.append(self.t_call)
+        if len(self.calls) > 1:  # a later call (gridopt's fixed-integer pricing LP after a
+            return  # MIP): the build ended at the first one
         if "input_ready" in MARKS:
             self.record["input_seconds"] = MARKS["input_ready"] - self.t_data
         self.record.update(build_seconds=self.t_call - self.t_data,
@@ -82,12 +89,26 @@ class Probe:
                            rows=h.getNumRow(), nonzeros=h.getNumNz(), status="built")
 
     def after_run(self, h: highspy.Highs) -> None:
+        """Solve seconds summed over every ``run`` (a MIP and its pricing LP); the status,
+        objective and MIP figures are the first call's (the problem itself)."""
         self.t_run_end = time.perf_counter()
+        seconds = self.t_run_end - (self.t_call or self.t_run_end)
+        cpu = time.process_time() - self.cpu_call
+        self.record["solve_seconds"] = self.record.get("solve_seconds", 0.0) + seconds
+        self.record["solve_cpu_seconds"] = self.record.get("solve_cpu_seconds", 0.0) + cpu
+        if len(self.calls) > 1:
+            self.record["later_run_seconds"] = (self.record.get("later_run_seconds", 0.0)
+                                                + seconds)
+            return
         info = h.getInfo()
-        self.record.update(solve_seconds=self.t_run_end - (self.t_call or self.t_run_end),
-                           highs_status=h.modelStatusToString(h.getModelStatus()),
+        self.record.update(highs_status=h.modelStatusToString(h.getModelStatus()),
                            highs_objective=info.objective_function_value,
                            ipm_iterations=info.ipm_iteration_count)
+        if info.mip_node_count >= 0:  # a MIP (HiGHS leaves it at -1 after an LP)
+            self.record.update(mip_gap=info.mip_gap, mip_dual_bound=info.mip_dual_bound,
+                               mip_nodes=info.mip_node_count,
+                               integer_columns=int(np.count_nonzero(
+                                   np.asarray(h.getLp().integrality_, dtype=int))))
 
     def finish(self, objective: float) -> None:
         t_end = time.perf_counter()
@@ -96,7 +117,9 @@ class Probe:
                            total_seconds=t_end - self.t_data, solver_calls=len(self.calls))
 
     def write(self) -> None:
-        self.record.update(peak_rss_mib=rss_mib(), loadavg_end=list(os.getloadavg()))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        self.record.update(peak_rss_mib=rss_mib(), loadavg_end=list(os.getloadavg()),
+                           process_cpu_seconds=usage.ru_utime + usage.ru_stime)
         self.out.write_text(json.dumps(self.record, indent=1) + "\n")
 
 
@@ -108,11 +131,13 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--no-solve", action="store_true")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--variant", choices=("lp", "uc"), default="lp")
     args = parser.parse_args()
     module, package, kwargs = TOOLS[args.tool]
     tool = importlib.import_module(f"benchmarks.ring.{module}")  # imports are not timed
     record = {"tool": args.tool, "n_buses": args.n_buses, "hours": args.hours,
               "mode": "build" if args.no_solve else "solve", "seed": args.seed,
+              "variant": args.variant,
               "tool_version": version(package), "highs_version": version("highspy"),
               "python": platform.python_version(), "loadavg_start": list(os.getloadavg())}
     data = make_ring(args.n_buses, args.hours, args.seed)
@@ -120,7 +145,10 @@ def main() -> None:
     probe = Probe(args.out, not args.no_solve, record)
     probe.install()
     probe.t_data, probe.cpu_data = time.perf_counter(), time.process_time()
-    objective, _ = tool.run(data, dict(HIGHS_OPTIONS), **kwargs)
+    if args.variant == "uc":
+        objective, _ = tool.run_uc(data, dict(UC_HIGHS_OPTIONS), **kwargs)
+    else:
+        objective, _ = tool.run(data, dict(HIGHS_OPTIONS), **kwargs)
     probe.finish(objective)
     probe.write()
 

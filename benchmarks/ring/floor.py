@@ -25,6 +25,9 @@ from benchmarks.ring.problem import (
     GAS_MC,
     LINE_CAP,
     TECHS,
+    UC_SOLAR_MW,
+    UC_UNITS,
+    UC_WIND_MW,
     VOLL,
     RingData,
 )
@@ -90,6 +93,7 @@ class Lp:
     matrix: sp.csc_array
     cols: dict[str, np.ndarray]
     rows: dict[str, np.ndarray]
+    integrality: np.ndarray | None = None  # 1 = integer (the commitment variant); None: LP
 
 
 def assemble(d: RingData) -> Lp:
@@ -166,7 +170,8 @@ def to_highs(lp: Lp, options: dict[str, Any]) -> highspy.Highs:
     a = lp.matrix
     h.passModel(a.shape[1], a.shape[0], a.nnz, 1, 1, 0.0, lp.cost, lp.lower, lp.upper,
                 lp.row_lower, lp.row_upper, a.indptr.astype(np.int32, copy=False),
-                a.indices.astype(np.int32, copy=False), a.data, np.zeros(a.shape[1], np.int32))
+                a.indices.astype(np.int32, copy=False), a.data,
+                np.zeros(a.shape[1], np.int32) if lp.integrality is None else lp.integrality)
     return h
 
 
@@ -190,3 +195,82 @@ def run(d: RingData, options: dict[str, Any]) -> tuple[float, dict[str, pd.DataF
     h = to_highs(lp, options)
     h.run()
     return h.getInfo().objective_function_value, extract(h, lp, d)
+
+
+# -- the commitment variant (a MIP; see "The commitment variant" in problem.py) -------------
+
+def assemble_uc(d: RingData) -> Lp:
+    """Lay out the commitment MIP: columns shed, flow, ren (wind, solar), p, u, v, w."""
+    n, t, k = d.n_buses, d.hours, len(UC_UNITS)
+    size = np.array([g[1] for g in UC_UNITS])[:, None, None]
+    ren_cap = np.stack([UC_WIND_MW * d.wind.T, UC_SOLAR_MW * d.solar.T])
+    c = _Cols()
+    x = {
+        "shed": c.add((n, t), 0.0, d.load.T, VOLL),
+        "flow": c.add((len(d.bus0), t), -LINE_CAP, LINE_CAP),
+        "ren": c.add((2, n, t), 0.0, ren_cap),
+        "p": c.add((k, n, t), 0.0, size, np.array([g[3] for g in UC_UNITS])[:, None, None]),
+        "u": c.add((k, n, t), 0.0, 1.0),
+        "v": c.add((k, n, t), 0.0, 1.0, np.array([g[4] for g in UC_UNITS])[:, None, None]),
+        "w": c.add((k, n, t), 0.0, 1.0),
+    }
+    r = _Rows()
+    rows = {"balance": _uc_balance(r, x, d)}
+    rows.update(_uc_commitment(r, x, n, t))
+    integrality = np.zeros(c.n, np.int32)
+    integrality[np.concatenate([x[v].ravel() for v in "uvw"])] = 1
+    return Lp(np.concatenate(c.cost), np.concatenate(c.lower), np.concatenate(c.upper),
+              np.concatenate(r.lower), np.concatenate(r.upper), _csc(r, c.n), x, rows,
+              integrality)
+
+
+def _uc_balance(r: _Rows, x: dict[str, np.ndarray], d: RingData) -> np.ndarray:
+    rows = r.add((d.n_buses, d.hours), d.load.T, d.load.T)
+    r.put(rows[None], x["ren"], 1.0)
+    r.put(rows[None], x["p"], 1.0)
+    r.put(rows, x["shed"], 1.0)
+    r.put(rows[d.bus1], x["flow"], 1.0)
+    r.put(rows[d.bus0], x["flow"], -1.0)
+    return rows
+
+
+def _uc_commitment(r: _Rows, x: dict[str, np.ndarray], n: int, t: int
+                   ) -> dict[str, np.ndarray]:
+    """transition, min_up, min_down, dispatch_lower, dispatch_upper (in gridopt's order)."""
+    k = len(UC_UNITS)
+    u, v, w, p = x["u"], x["v"], x["w"], x["p"]
+    first = np.zeros((k, n, t))
+    first[:, :, 0] = 1.0  # u_{-1} = 1: every unit on before the first hour
+    out = {"transition": r.add((k, n, t), first, first)}
+    r.put(out["transition"], u, 1.0)
+    r.put(out["transition"][:, :, 1:], u[:, :, :-1], -1.0)
+    r.put(out["transition"], v, -1.0)
+    r.put(out["transition"], w, 1.0)
+    for name, moves, sign, rhs, span in (("min_up", v, -1.0, 0.0, 5), ("min_down", w, 1.0, 1.0, 6)):
+        out[name] = r.add((k, n, t), -np.inf, rhs)
+        r.put(out[name], u, sign)
+        for g, unit in enumerate(UC_UNITS):
+            for lag in range(min(unit[span], t)):  # Σ_{τ = t−K+1}^{t}, τ ≥ 0
+                r.put(out[name][g, :, lag:], moves[g, :, : t - lag], 1.0)
+    size = np.array([g[1] for g in UC_UNITS])[:, None, None]
+    p_min = np.array([g[2] for g in UC_UNITS])[:, None, None]
+    out["dispatch_lower"] = r.add((k, n, t), 0.0, np.inf)
+    r.put(out["dispatch_lower"], p, 1.0)
+    r.put(out["dispatch_lower"], u, -p_min * size)
+    out["dispatch_upper"] = r.add((k, n, t), -np.inf, 0.0)
+    r.put(out["dispatch_upper"], p, 1.0)
+    r.put(out["dispatch_upper"], u, -size)
+    return out
+
+
+def run_uc(d: RingData, options: dict[str, Any]) -> tuple[float, dict[str, pd.DataFrame]]:
+    """Build and solve the commitment MIP; the objective, dispatch and units on."""
+    lp = assemble_uc(d)
+    h = to_highs(lp, options)
+    h.run()
+    x = np.asarray(h.getSolution().col_value)
+    units = pd.MultiIndex.from_product([[g[0] for g in UC_UNITS], d.buses])
+    hours = pd.RangeIndex(d.hours, name="hour")
+    return h.getInfo().objective_function_value, {
+        "dispatch": pd.DataFrame(x[lp.cols["p"]].reshape(-1, d.hours).T, hours, units),
+        "status": pd.DataFrame(np.rint(x[lp.cols["u"]]).reshape(-1, d.hours).T, hours, units)}

@@ -21,6 +21,9 @@ from benchmarks.ring.problem import (
     GAS_MC,
     LINE_CAP,
     TECHS,
+    UC_SOLAR_MW,
+    UC_UNITS,
+    UC_WIND_MW,
     VOLL,
     RingData,
     mark,
@@ -69,6 +72,39 @@ def run(d: RingData, options: dict[str, Any], backend: str = "highs"
         ) -> tuple[float, dict[str, pd.DataFrame]]:
     """Build the case, solve it with ``backend`` and extract every result table."""
     case = ring_case(d)
+    mark("input_ready")
+    result = gridopt.solve(case, backend=backend, **options)
+    if not result.ok:
+        raise RuntimeError(f"gridopt ({backend}): {result.status}")
+    return float(result.objective), result.tables()
+
+
+def ring_uc_case(d: RingData, validate: bool = True) -> Case:
+    """The commitment variant: fixed wind and solar, two committable gas units per bus, no
+    battery, not annualised (the objective is the cost of the T hours)."""
+    config = {"name": f"ring_uc_{d.n_buses}x{d.hours}", "currency": "EUR",
+              "voll_per_mwh": VOLL,
+              "snapshots": {"start": "2030-01-01 00:00", "hours": d.hours, "annualise": False}}
+    ren = [{"name": f"{k}_{b}", "bus": b, "carrier": k, "p_nom_mw": cap}
+           for k, cap in (("wind", UC_WIND_MW), ("solar", UC_SOLAR_MW)) for b in d.buses]
+    gas = [{"name": f"{g}_{b}", "bus": b, "carrier": "gas", "p_nom_mw": size,
+            "committable": True, "p_min_pu": p_min, "vom_per_mwh": mc, "startup_cost": su,
+            "min_up_h": float(up), "min_down_h": float(down)}
+           for g, size, p_min, mc, su, up, down in UC_UNITS for b in d.buses]
+    tables = {
+        "buses": pd.DataFrame({"name": d.buses}),
+        "lines": pd.DataFrame({"name": d.lines, "bus0": [d.buses[i] for i in d.bus0],
+                               "bus1": [d.buses[i] for i in d.bus1], "cap_fwd_mw": LINE_CAP}),
+        "generators": pd.DataFrame(ren + gas),
+        "loads": pd.DataFrame({"name": [f"load_{b}" for b in d.buses], "bus": d.buses}),
+    }
+    return case_from_tables(config, tables, _series(d), validate=validate)
+
+
+def run_uc(d: RingData, options: dict[str, Any], backend: str = "highs"
+           ) -> tuple[float, dict[str, pd.DataFrame]]:
+    """Build the commitment case, solve the MIP with ``backend``; every result table."""
+    case = ring_uc_case(d)
     mark("input_ready")
     result = gridopt.solve(case, backend=backend, **options)
     if not result.ok:

@@ -21,6 +21,9 @@ from benchmarks.ring.problem import (
     GAS_MC,
     LINE_CAP,
     TECHS,
+    UC_SOLAR_MW,
+    UC_UNITS,
+    UC_WIND_MW,
     VOLL,
     RingData,
 )
@@ -93,3 +96,52 @@ def run(d: RingData, options: dict[str, Any]) -> tuple[float, dict[str, pd.DataF
     if condition != "optimal":
         raise RuntimeError(f"linopy: {status} / {condition}")
     return float(m.objective.value), extract(m)
+
+
+# -- the commitment variant (see "The commitment variant" in problem.py) -------------------
+
+def build_uc(d: RingData) -> linopy.Model:
+    """The commitment MIP in linopy: binary u, v, w over (unit, bus, snapshot)."""
+    bus = pd.Index(d.buses, name="bus")
+    hour = pd.RangeIndex(d.hours, name="snapshot")
+    unit = pd.Index([g[0] for g in UC_UNITS], name="unit")
+    kind = pd.Index(["wind", "solar"], name="kind")
+    par = {key: xr.DataArray([g[i] for g in UC_UNITS], coords=[unit])
+           for i, key in enumerate(("name", "size", "p_min", "mc", "su", "up", "down")) if i}
+    load = xr.DataArray(d.load.T, coords=[bus, hour])
+    ren_cap = xr.DataArray(np.stack([UC_WIND_MW * d.wind.T, UC_SOLAR_MW * d.solar.T]),
+                           coords=[kind, bus, hour])
+    m = linopy.Model(force_dim_names=True)
+    shed = m.add_variables(0.0, load, name="shed")
+    ren = m.add_variables(0.0, ren_cap, name="ren")
+    p = m.add_variables(0.0, par["size"].broadcast_like(load), name="p")
+    u, v, w = (m.add_variables(coords=[unit, bus, hour], name=x, binary=True)
+               for x in ("u", "v", "w"))
+    first = xr.DataArray(np.arange(d.hours) == 0, coords=[hour]).astype(float)
+    previous = u.to_linexpr().shift(snapshot=1).fillna(0)  # no u_{-1} column: 1 on the right
+    m.add_constraints(u - previous - v + w == first, name="transition")
+    for g in unit:
+        for name, moves, sign, rhs, span in (("min_up", v, -1, 0.0, "up"),
+                                             ("min_down", w, 1, 1.0, "down")):
+            k = min(int(par[span].sel(unit=g)), d.hours)
+            lhs = sign * u.sel(unit=g) + sum(
+                moves.sel(unit=g).to_linexpr().shift(snapshot=lag).fillna(0) for lag in range(k))
+            m.add_constraints(lhs <= rhs, name=f"{name}_{g}")
+    m.add_constraints(p - par["p_min"] * par["size"] * u >= 0.0, name="dispatch_lower")
+    m.add_constraints(p - par["size"] * u <= 0.0, name="dispatch_upper")
+    balance = ren.sum("kind") + p.sum("unit") + shed
+    if len(d.bus0):
+        balance = balance + _line_injection(m, d, hour)
+    m.add_constraints(balance == load, name="balance")
+    m.add_objective((VOLL * shed).sum() + (par["mc"] * p).sum() + (par["su"] * v).sum())
+    return m
+
+
+def run_uc(d: RingData, options: dict[str, Any]) -> tuple[float, dict[str, pd.DataFrame]]:
+    """Build and solve the commitment MIP (direct API); dispatch and units on."""
+    m = build_uc(d)
+    status, condition = m.solve(solver_name="highs", io_api="direct", **options)
+    if condition != "optimal":
+        raise RuntimeError(f"linopy: {status} / {condition}")
+    return float(m.objective.value), {"dispatch": m.solution["p"].to_dataframe(),
+                                      "status": m.solution["u"].to_dataframe()}

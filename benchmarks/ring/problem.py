@@ -16,6 +16,29 @@ be checked against it (columns × hours unless said otherwise):
 
 w = 8760 / T is the snapshot weight (annualised operating cost; w = 1 for a full year).
 Capital costs are already annual (discount rate 0, lifetime 1 year: CRF = 1).
+
+**The commitment variant** (``--variant uc``, a MIP; same buses, lines, load, wind and
+solar series): nothing is built and there is no battery; the cost is that of the T hours
+(w = 1). Per bus: wind ``UC_WIND_MW`` and solar ``UC_SOLAR_MW`` fixed, ``gen`` in
+[0, a[t] · P]; load shedding as above; and the two committable gas units of ``UC_UNITS``
+(one unit each, P_g MW, p^min_g, marginal cost c_g, start-up cost C_g, minimum up/down times
+K^up_g, K^down_g hours), every unit on before the first hour with no time left to serve in
+that state. Per unit g, bus b and hour t (g, b omitted), with u, v, w ∈ {0, 1} (on, started,
+stopped) and p ≥ 0 its output (upper bound P):
+
+- ``transition``: u_t − u_{t−1} − v_t + w_t = 0 (u_{−1} = 1)
+- ``min_up``: Σ_{τ = t−K^up+1}^{t} v_τ − u_t ≤ 0 (τ ≥ 0)
+- ``min_down``: Σ_{τ = t−K^down+1}^{t} w_τ + u_t ≤ 1 (τ ≥ 0)
+- ``dispatch_lower``: p_t − p^min P u_t ≥ 0; ``dispatch_upper``: p_t − P u_t ≤ 0
+- balance: wind + solar + Σ_g p + shed + flows in − flows out = D
+- objective: Σ VOLL · shed + Σ c_g p + Σ C_g v
+
+This is gridopt's clustered formulation (``models/commitment.md``) with one unit, no ramp
+limits and start-up/shut-down ramps of 1 (their terms vanish), i.e. the tight rows of
+Morales-España et al. (2013) for this case; gridopt, the floor, linopy and Pyomo lay out
+exactly these rows. PyPSA writes its own committable rows (start-up v ≥ u_t − u_{t−1} and
+shut-down w ≥ u_{t−1} − u_t as inequalities, the same minimum up/down sums); its optimum is
+the same.
 """
 
 from __future__ import annotations
@@ -35,6 +58,17 @@ DURATION = 4.0  # hours: e_new = 4 · p_new
 VOLL = 10_000.0  # per MWh of load shed
 LINE_CAP = 1_000.0  # MW, both directions
 HIGHS_OPTIONS = {"solver": "ipm", "run_crossover": "off"}
+
+# The commitment variant (``--variant uc``): fixed wind and solar, two committable gas units
+# per bus. A unit: (name, P MW, p_min share of P, marginal cost per MWh, start-up cost,
+# minimum up hours, minimum down hours).
+UC_WIND_MW = 1_500.0
+UC_SOLAR_MW = 1_000.0
+UC_UNITS: tuple[tuple[str, float, float, float, float, int, int], ...] = (
+    ("ccgt", 900.0, 0.5, 50.0, 40_000.0, 6, 6),
+    ("ocgt", 500.0, 0.25, 110.0, 5_000.0, 2, 2),
+)
+UC_HIGHS_OPTIONS = {"mip_rel_gap": 1e-3}
 
 #: Timestamps a tool may set (``mark("input_ready")`` once its own input object exists).
 MARKS: dict[str, float] = {}
@@ -144,3 +178,14 @@ def lp_size(n_buses: int, hours: int) -> tuple[int, int]:
     cols = (7 * n_buses + n_lines) * hours + 5 * n_buses
     rows = 8 * n_buses * hours + n_buses
     return cols, rows
+
+
+def uc_size(n_buses: int, hours: int) -> tuple[int, int, int]:
+    """Columns, rows and integer columns of the commitment variant as gridopt lays it out:
+    per bus and hour shed, wind, solar and per unit p, u, v, w; a flow per line and hour; a
+    balance row per bus and hour and five rows per unit and hour."""
+    n_lines = len(ring_edges(n_buses))
+    k = len(UC_UNITS)
+    cols = ((3 + 4 * k) * n_buses + n_lines) * hours
+    rows = (1 + 5 * k) * n_buses * hours
+    return cols, rows, 3 * k * n_buses * hours
