@@ -159,6 +159,27 @@ def test_a_self_owned_plant_supplies_its_bus(tmp_path: Path) -> None:
     assert validate_case(tiny_with(tmp_path / "b", *edits, plant)) == []
 
 
+def test_a_load_reached_over_a_line_is_not_unreachable(tmp_path: Path) -> None:
+    """With wind moved to 'north', 'south' (load 'city') has no supply of its own, but the
+    line north_south joins it to 'north' (gas, wind, battery): no problem. Without the line
+    the same load is unreachable (the ONE_MISTAKE case above)."""
+    edits = [("generators.csv", "wind,south,", "wind,north,")]
+    assert validate_case(tiny_with(tmp_path, *edits)) == []
+
+
+def test_no_bus_graph_when_every_load_has_supply_at_its_bus(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the tiny case both load buses have a generator ('north': gas, 'south': wind), so
+    no path needs searching: the check answers without building the bus graph."""
+    import gridopt.case.validate as validate
+
+    def no_graph() -> None:
+        raise AssertionError("the bus graph was built")
+
+    monkeypatch.setattr(validate.nx, "Graph", no_graph)
+    assert validate_case(TINY) == []
+
+
 def test_messages_name_the_element(tmp_path: Path) -> None:
     folder = tiny_with(tmp_path, ("generators.csv", "gas_ccgt,north,gas,100,false,,0.2,",
                                   "gas_ccgt,north,gas,100,false,,0.6,"),

@@ -448,6 +448,10 @@ def _check_network(checked: Mapping[str, _Table], problems: list[Problem]) -> li
     buses, loads = checked.get("buses"), checked.get("loads")
     if buses is None or loads is None:
         return []
+    supply = {bus for kind in SUPPLY_TABLES if kind in checked
+              for bus in checked[kind].values.get("bus", ())}
+    if supply.issuperset(loads.values["bus"]):
+        return []  # every load has supply at its own bus: no path to search (no graph built)
     graph = nx.Graph()
     graph.add_nodes_from(buses.names)
     if "lines" in checked:
@@ -456,8 +460,6 @@ def _check_network(checked: Mapping[str, _Table], problems: list[Problem]) -> li
     if "links" in checked:  # a link carries supply to its bus1 (back to bus0 if reversible)
         graph.add_edges_from(zip(checked["links"].values["bus0"],
                                  checked["links"].values["bus1"], strict=True))
-    supply = {bus for kind in SUPPLY_TABLES if kind in checked
-              for bus in checked[kind].values.get("bus", ())}
     loads_at: dict[str, list[str]] = {}
     for name, bus in zip(loads.names, loads.values["bus"], strict=True):
         loads_at.setdefault(bus, []).append(name)
