@@ -72,6 +72,22 @@ def test_same_costs_and_bounds(pair: tuple[floor.Lp, ArrayModel]) -> None:
     np.testing.assert_allclose(np.sort(m.matrix().data), np.sort(lp.matrix.data), rtol=1e-12)
 
 
+def test_the_unvalidated_row_builds_the_same_model(data: RingData,
+                                                  pair: tuple[floor.Lp, ArrayModel]) -> None:
+    """The runner's ``gridopt-novalidate`` row (``case_from_tables(..., validate=False)``)
+    skips only the checks of valid tables: the same blocks, bounds, costs and matrix, entry
+    for entry, as the validated case's model."""
+    _, m = pair
+    trusted = build_model(gridopt_tool.ring_case(data, validate=False))
+    assert list(trusted.var_blocks) == list(m.var_blocks)
+    assert list(trusted.con_blocks) == list(m.con_blocks)
+    for ours, theirs in ((trusted.cost_vector(), m.cost_vector()), (trusted.lower, m.lower),
+                         (trusted.upper, m.upper), (trusted.row_lower, m.row_lower),
+                         (trusted.row_upper, m.row_upper)):
+        np.testing.assert_array_equal(ours, theirs)
+    assert (trusted.matrix() != m.matrix()).nnz == 0
+
+
 def test_gridopt_reaches_the_floor_optimum(data: RingData, floor_objective: float) -> None:
     objective, tables = gridopt_tool.run(data, {})
     assert objective == pytest.approx(floor_objective, rel=1e-6)

@@ -68,10 +68,14 @@ def _series(d: RingData) -> dict[str, pd.DataFrame]:
     return {"load_mw": load.reset_index(), "availability_pu": avail.reset_index()}
 
 
-def run(d: RingData, options: dict[str, Any], backend: str = "highs"
+def run(d: RingData, options: dict[str, Any], backend: str = "highs", validate: bool = True
         ) -> tuple[float, dict[str, pd.DataFrame]]:
-    """Build the case, solve it with ``backend`` and extract every result table."""
-    case = ring_case(d)
+    """Build the case, solve it with ``backend`` and extract every result table.
+
+    ``validate=False`` (the runner's ``gridopt-novalidate`` row): the tables are trusted, as
+    a case written in code may be; every other step of the build is the same.
+    """
+    case = ring_case(d, validate=validate)
     mark("input_ready")
     result = gridopt.solve(case, backend=backend, **options)
     if not result.ok:
@@ -101,10 +105,10 @@ def ring_uc_case(d: RingData, validate: bool = True) -> Case:
     return case_from_tables(config, tables, _series(d), validate=validate)
 
 
-def run_uc(d: RingData, options: dict[str, Any], backend: str = "highs"
-           ) -> tuple[float, dict[str, pd.DataFrame]]:
+def run_uc(d: RingData, options: dict[str, Any], backend: str = "highs",
+           validate: bool = True) -> tuple[float, dict[str, pd.DataFrame]]:
     """Build the commitment case, solve the MIP with ``backend``; every result table."""
-    case = ring_uc_case(d)
+    case = ring_uc_case(d, validate=validate)
     mark("input_ready")
     result = gridopt.solve(case, backend=backend, **options)
     if not result.ok:

@@ -15,7 +15,10 @@ from typing import Any
 
 from benchmarks.ring.problem import lp_size
 
-ORDER = ("floor", "gridopt", "linopy", "pypsa", "gridopt-pyomo", "pyomo")
+ORDER = ("floor", "gridopt", "gridopt-novalidate", "linopy", "pypsa", "gridopt-pyomo",
+         "pyomo")
+#: How a tool is named in the tables (others by their own name).
+LABELS = {"gridopt-novalidate": "gridopt (validate=False)"}
 Key = tuple[str, int, int, str]  # tool, N, T, mode
 OK = ("optimal", "built")
 
@@ -86,7 +89,7 @@ BUILD_HEAD = ("| N | T | tool | runs | columns | rows | nonzeros | input s | bui
 
 
 def _row(r: dict[str, Any], floor: dict[str, Any] | None, mode: str) -> str:
-    head = [str(r["n_buses"]), str(r["hours"]), r["tool"], str(r["runs"])]
+    head = [str(r["n_buses"]), str(r["hours"]), LABELS.get(r["tool"], r["tool"]), str(r["runs"])]
     if r.get("status") not in OK:
         return "| " + " | ".join([*head, f"**{r.get('status')}**"]) + " |"
     sizes = [_f(r.get(k)) for k in ("columns", "rows", "nonzeros")]
@@ -208,7 +211,8 @@ def plot(rows: dict[Key, dict[str, Any]], path: Path) -> None:
             pts = _points(rows, tool, field, hours)
             style = {"linestyle": "none"} if field == "total_seconds" else {}
             if pts:
-                ax.plot(*zip(*pts, strict=True), marker="o", label=tool, **style)
+                ax.plot(*zip(*pts, strict=True), marker="o", label=LABELS.get(tool, tool),
+                        **style)
         ax.set(xscale="log", yscale="log", title=title, xlabel="LP columns (gridopt/floor)")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend()
