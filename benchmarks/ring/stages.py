@@ -10,8 +10,9 @@ timed path is also run a second time in the same process (*again* columns): what
 when pandas' and gridopt's first-call work (code paths, caches) is done. Stages are timed
 with ``time.process_time`` around the functions named in :data:`GRIDOPT_STAGES` (process
 CPU: on a loaded machine CPU seconds are the figure to read); the build ends where
-``Highs.run`` would be called. Writes ``results/ring_stages.json``; prints a Markdown table
-(the fastest run of each stage, and the fastest total).
+``Highs.run`` would be called. Writes ``results/ring-stages.json`` (not ``ring_*.json``: those
+are the runner's, read by its report); prints a Markdown table (the fastest run of each stage,
+and the fastest total).
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hours", type=int, default=8760)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", type=Path, default=RESULTS / "ring_stages.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "ring-stages.json")
     parser.add_argument("--child", nargs=2, metavar=("TOOL", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
