@@ -55,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--variant", choices=("lp", "uc"), default="lp",
                         help="lp: the ring LP; uc: the commitment MIP (problem.py)")
+    parser.add_argument("--mip-gap", type=float, default=None,
+                        help="uc: HiGHS mip_rel_gap (default: UC_HIGHS_OPTIONS')")
     return parser.parse_args(argv)
 
 
@@ -77,9 +79,12 @@ def run_child(tool: str, n: int, args: argparse.Namespace, out: Path) -> dict[st
     """One run in a fresh interpreter; its record, or why it has none."""
     cmd = [sys.executable, "-m", "benchmarks.ring.child", tool, str(n), str(args.hours),
            str(out), "--seed", str(args.seed), "--variant", args.variant] + (
-               ["--no-solve"] if args.no_solve else [])
+               ["--no-solve"] if args.no_solve else []) + (
+               ["--mip-gap", str(args.mip_gap)] if args.mip_gap is not None else [])
     base = {"tool": tool, "n_buses": n, "hours": args.hours,
             "mode": "build" if args.no_solve else "solve"}
+    if args.variant == "uc" and args.mip_gap is not None:  # kept on a timeout's record too
+        base["highs_options"] = {"mip_rel_gap": args.mip_gap}
     out.unlink(missing_ok=True)
     t0 = time.perf_counter()
     try:

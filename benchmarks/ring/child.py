@@ -135,6 +135,8 @@ def main() -> None:
     parser.add_argument("--no-solve", action="store_true")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--variant", choices=("lp", "uc"), default="lp")
+    parser.add_argument("--mip-gap", type=float, default=None,
+                        help="uc: mip_rel_gap instead of UC_HIGHS_OPTIONS'")
     args = parser.parse_args()
     module, package, kwargs = TOOLS[args.tool]
     tool = importlib.import_module(f"benchmarks.ring.{module}")  # imports are not timed
@@ -149,7 +151,11 @@ def main() -> None:
     probe.install()
     probe.t_data, probe.cpu_data = time.perf_counter(), time.process_time()
     if args.variant == "uc":
-        objective, _ = tool.run_uc(data, dict(UC_HIGHS_OPTIONS), **kwargs)
+        options = dict(UC_HIGHS_OPTIONS)
+        if args.mip_gap is not None:
+            options["mip_rel_gap"] = args.mip_gap
+        record["highs_options"] = options
+        objective, _ = tool.run_uc(data, options, **kwargs)
     else:
         objective, _ = tool.run(data, dict(HIGHS_OPTIONS), **kwargs)
     probe.finish(objective)

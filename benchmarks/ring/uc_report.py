@@ -1,4 +1,5 @@
-"""``ring_uc.md``: the commitment variant's runs (``ringuc_*.json``) as tables.
+"""``ring_uc.md``: the commitment variant's runs (``ringuc_*.json``) as tables, followed by
+``ring_uc_notes.md`` when it exists (notes written after a round).
 
 One table per mode (build only, build + solve), one row per (N, T, tool): the fastest run of
 each (noise on a shared machine only makes runs slower), with its sizes as HiGHS saw them,
@@ -52,10 +53,17 @@ def _f(x: Any, digits: int = 2) -> str:
     return str(x)
 
 
+def _gap_target(r: dict[str, Any]) -> str:
+    """The run's ``mip_rel_gap`` (blank for build-only runs, which do not solve)."""
+    if r.get("mode") == "build":
+        return "–"
+    return str(r.get("highs_options", UC_HIGHS_OPTIONS)["mip_rel_gap"])
+
+
 def _rows(rows: dict[tuple, dict[str, Any]], mode: str) -> list[str]:
     cols = ["N", "T", "tool", "status", "columns", "rows", "nonzeros", "build s", "build CPU s",
             "× floor (CPU)", "solve s", "solve CPU s", "pricing LP s", "objective", "gap",
-            "Δ floor", "nodes", "peak RSS MiB"]
+            "Δ floor", "nodes", "gap target", "peak RSS MiB"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     keys = sorted((k for k in rows if k[0] == mode),
                   key=lambda k: (k[1], k[2], TOOL_ORDER.index(k[3])
@@ -75,6 +83,7 @@ def _rows(rows: dict[tuple, dict[str, Any]], mode: str) -> list[str]:
             _f(r.get("objective")),
             "–" if r.get("mip_gap") is None else f"{r['mip_gap']:.2e}",
             "–" if diff is None else f"{diff:+.1e}", _f(r.get("mip_nodes")),
+            _gap_target(r),
             _f(r.get("peak_rss_mib"), 0)]) + " |")
     return lines
 
@@ -92,7 +101,8 @@ def markdown(rows: dict[tuple, dict[str, Any]], metas: list[dict[str, Any]]) -> 
         "rows). The problem: `benchmarks/ring/problem.py`, \"The commitment variant\": per bus "
         f"wind {UC_WIND_MW:g} MW and solar {UC_SOLAR_MW:g} MW fixed, two committable gas units "
         f"({units}), load shedding, the ring's lines; no investment, cost of the T hours. "
-        f"HiGHS options: {UC_HIGHS_OPTIONS} (HiGHS defaults otherwise); every tool solves "
+        f"HiGHS options: {UC_HIGHS_OPTIONS} unless a row's `gap target` says otherwise "
+        "(`--mip-gap`; HiGHS defaults otherwise); every tool solves "
         "the same MIP through `highspy.Highs.run`, timed as in the LP variant "
         "(benchmarks/README.md).", "",
         f"Runs: {', '.join(dates)}; machine: {machine.get('cpu', '?')}, "
@@ -117,4 +127,6 @@ def markdown(rows: dict[tuple, dict[str, Any]], metas: list[dict[str, Any]]) -> 
 def write(results: Path) -> None:
     """Redraw ``ring_uc.md`` from every ``ringuc_*.json`` in ``results``."""
     runs, metas = load(results)
-    (results / "ring_uc.md").write_text(markdown(best(runs), metas))
+    notes = results / "ring_uc_notes.md"  # written by hand after a round, kept on redraws
+    extra = "\n" + notes.read_text() if notes.exists() else ""
+    (results / "ring_uc.md").write_text(markdown(best(runs), metas) + extra)
