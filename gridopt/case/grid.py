@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -54,6 +53,8 @@ def circuit_paths(bus0: np.ndarray, bus1: np.ndarray, x: np.ndarray, limit: np.n
     that the big-M of the disjunctive rows (``models/network.md``) is the smallest this
     simple rule gives. A candidate with existing capacity is its own path (parallel).
     """
+    import networkx as nx  # only where a path is searched: ≈ 12 MiB the other cases never load
+
     graph = nx.Graph()
     for line in np.flatnonzero(existing & np.isfinite(limit)):
         u, v, w = bus0[line], bus1[line], x[line] * limit[line]

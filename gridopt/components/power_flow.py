@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -74,6 +73,8 @@ def candidate_lines(case: Case) -> np.ndarray:
 
 def island_of(g: AcGraph) -> np.ndarray:
     """The island of each bus (0, 1, …, numbered in the order of their first bus)."""
+    import networkx as nx  # DC power flow only: ≈ 12 MiB a transport model never loads
+
     graph = nx.Graph()
     graph.add_nodes_from(range(g.n_bus))
     graph.add_edges_from(zip(g.bus0.tolist(), g.bus1.tolist(), strict=True))
@@ -106,6 +107,8 @@ def cycle_basis(g: AcGraph) -> list[tuple[np.ndarray, np.ndarray]]:
     ``networkx.cycle_basis`` walks; each further one closes a 2-cycle with it (+1 along the
     first, ∓1 back along the parallel one).
     """
+    import networkx as nx  # DC power flow only: ≈ 12 MiB a transport model never loads
+
     graph = nx.Graph()
     graph.add_nodes_from(range(g.n_bus))
     cycles: list[tuple[np.ndarray, np.ndarray]] = []
